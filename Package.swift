@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Targets follow the pipeline in DESIGN.md: C libraries → TriageCore (values, no I/O) →
+// one module per stage → Scanning (runs the stages) → Reporting → the `triage` CLI.
+let package = Package(
+    name: "triage",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "triage", targets: ["triage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries, one target each.
+        .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
+        .systemLibrary(name: "CYAJL", pkgConfig: "yajl", providers: [.apt(["libyajl-dev"])]),
+
+        // Value types shared by every stage.
+        .target(name: "TriageCore"),
+
+        // Pipeline stages.
+        .target(name: "Evidence", dependencies: ["TriageCore"]),
+        .target(name: "Identification", dependencies: ["TriageCore", "CMagic"]),
+        .target(name: "Hashing", dependencies: ["TriageCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "HashDatabase", dependencies: [
+            "TriageCore", "CYAJL",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "CaseStore", dependencies: [
+            "TriageCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Scanning", dependencies: ["TriageCore", "Evidence", "Identification", "Hashing", "HashDatabase", "CaseStore"]),
+        .target(name: "Reporting", dependencies: ["TriageCore", "CaseStore"]),
+
+        // Command line: argument parsing only.
+        .executableTarget(name: "triage", dependencies: [
+            "TriageCore", "Evidence", "Identification", "Hashing", "HashDatabase", "CaseStore", "Scanning", "Reporting",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .target(name: "TriageTestSupport", dependencies: ["TriageCore"], path: "Tests/TriageTestSupport"),
+        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TriageTestSupport"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TriageTestSupport"]),
+        .testTarget(name: "IdentificationTests", dependencies: ["Identification", "TriageTestSupport"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing", "TriageTestSupport"]),
+        .testTarget(name: "HashDatabaseTests", dependencies: ["HashDatabase", "TriageTestSupport"]),
+        .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore", "TriageTestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CaseStore", "TriageTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TriageTestSupport"]),
+    ]
+)
