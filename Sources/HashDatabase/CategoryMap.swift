@@ -1,0 +1,27 @@
+import TriageCore
+
+/// How a hash set's numeric category codes map onto a case profile's categories.
+///
+/// The table is data, stored in the hash database, shown by `hashdb info` and changed with
+/// `hashdb map`, so that an examiner can see exactly how a VICS code became a category.
+public struct CategoryMap: Sendable, Equatable {
+    public var profile: String
+    public var codes: [String: Category]
+
+    public init(profile: String, codes: [String: Category]) {
+        self.profile = profile
+        self.codes = codes
+    }
+
+    /// The category for a code as it appears in a hash set: a number ("1"), or a letter ("A")
+    /// that names a category directly.
+    public func category(forCode code: String) -> Category? {
+        if let category = codes[code] { return category }
+        return Category(letter: code)
+    }
+
+    /// The UK profile's defaults: CAID-style VICS codes 1, 2, 3 → A, B, C; 0 → N (not indecent).
+    /// Code 4 and anything else are unmapped until the examiner maps them (`hashdb map`): an
+    /// unmapped code is rejected at import with its record number, never guessed.
+    public static let ukDefault = CategoryMap(profile: "uk", codes: ["0": .n, "1": .a, "2": .b, "3": .c])
+}

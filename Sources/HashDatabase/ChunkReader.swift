@@ -1,0 +1,90 @@
+import Crypto
+import Foundation
+import Glibc
+import TriageCore
+
+/// Reads a file in fixed-size chunks, so a multi-gigabyte hash set costs one chunk of memory.
+/// Also computes the SHA-256 of everything read, recorded in the import history.
+public final class ChunkReader {
+    public let path: String
+    private let descriptor: Int32
+    private var buffer: [UInt8]
+    private var hasher = SHA256()
+    /// Bytes handed out so far.
+    public private(set) var offset: Int64 = 0
+
+    public init(path: String, chunkSize: Int = 1 << 20) throws {
+        self.path = path
+        descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw HashDatabaseError("cannot read hash set \(path): \(String(cString: strerror(errno))); check the path and its permissions")
+        }
+        var info = stat()
+        if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            close(descriptor)
+            throw HashDatabaseError("\(path) is a directory, not a hash-set file")
+        }
+        buffer = [UInt8](repeating: 0, count: chunkSize)
+    }
+
+    deinit { close(descriptor) }
+
+    /// The next chunk, or nil at the end of the file.
+    public func next() throws -> ArraySlice<UInt8>? {
+        let count = buffer.withUnsafeMutableBytes { raw -> Int in
+            while true {
+                let n = Glibc.read(descriptor, raw.baseAddress, raw.count)
+                if n < 0 && errno == EINTR { continue }
+                return n
+            }
+        }
+        if count < 0 {
+            throw HashDatabaseError("error reading hash set \(path) at byte \(offset): \(String(cString: strerror(errno)))")
+        }
+        if count == 0 { return nil }
+        offset += Int64(count)
+        let chunk = buffer[0..<count]
+        chunk.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return chunk
+    }
+
+    /// Reads to the end and returns the SHA-256 of the whole file.
+    public func finishDigest() throws -> String {
+        while try next() != nil {}
+        return Hex.encode(hasher.finalize())
+    }
+
+    /// The first bytes of a file, for format detection.
+    public static func head(of path: String, count: Int = 4096) throws -> [UInt8] {
+        let reader = try ChunkReader(path: path, chunkSize: count)
+        return try reader.next().map(Array.init) ?? []
+    }
+
+    /// Calls `body` for every line (without its `\n` or `\r\n`), numbered from 1.
+    public func forEachLine(_ body: (_ number: Int, _ line: ArraySlice<UInt8>) throws -> Void) throws {
+        var carry: [UInt8] = []
+        var number = 0
+        func emit(_ line: ArraySlice<UInt8>) throws {
+            number += 1
+            var line = line
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            if number == 1, line.starts(with: [0xef, 0xbb, 0xbf]) { line = line.dropFirst(3) }  // UTF-8 BOM
+            try body(number, line)
+        }
+        while let chunk = try next() {
+            var start = chunk.startIndex
+            while let newline = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                if carry.isEmpty {
+                    try emit(chunk[start..<newline])
+                } else {
+                    carry.append(contentsOf: chunk[start..<newline])
+                    try emit(carry[...])
+                    carry.removeAll(keepingCapacity: true)
+                }
+                start = newline + 1
+            }
+            carry.append(contentsOf: chunk[start...])
+        }
+        if !carry.isEmpty { try emit(carry[...]) }
+    }
+}

@@ -1,0 +1,41 @@
+import TriageCore
+
+/// `md5sum`, `sha1sum` and `sha256sum` output: `HEX  name` or `HEX *name` (binary mode), or a
+/// bare digest per line. The digest type follows from its length. Lines starting with `#`
+/// and blank lines are skipped. No categories: the import needs `--category`.
+public enum DigestListFormat: HashSetFormat {
+    public static let name = "md5sum"
+    public static let carriesCategories = false
+
+    public static func recognises(head: [UInt8]) -> Bool {
+        let lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        guard let first = lines.first(where: { !$0.starts(with: [UInt8(ascii: "#")]) }) else { return false }
+        let digest = first.prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }
+        return HashType(hexLength: digest.count) != nil && Hex.decode(String(decoding: digest, as: UTF8.self)) != nil
+    }
+
+    public static func read(_ input: ChunkReader, record: (HashSetRecord) throws -> Void, problem: (ImportProblem) -> Void) throws {
+        try input.forEachLine { number, line in
+            let text = String(decoding: line, as: UTF8.self)
+            let trimmed = text.trimmingASCIISpaces()
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { return }
+            let digest = trimmed.prefix { $0 != " " && $0 != "\t" }
+            var entry = HashSetRecord(location: "line \(number)")
+            guard entry.setDigest(hex: digest) else {
+                problem(ImportProblem(location: "line \(number)",
+                                      message: "not a digest list line (expected 32, 40 or 64 hex digits, then the name): \(SafeText.display(line.prefix(80)))"))
+                return
+            }
+            try record(entry)
+        }
+    }
+}
+
+extension String {
+    func trimmingASCIISpaces() -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = lastIndex(where: { !isSpace($0) })!
+        return self[first...last]
+    }
+}

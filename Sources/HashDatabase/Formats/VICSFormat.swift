@@ -1,0 +1,149 @@
+import Foundation
+import CYAJL
+import TriageCore
+
+/// Project VIC / VICS JSON: v1.x (`odata.metadata`) and v2.0 (`@odata.context`), whose `value`
+/// holds Media records or Cases with a `Media` array. Fields used: MD5, SHA1, SHA256 (upper- or
+/// lower-case hex) and Category (a number, or a string holding one).
+///
+/// Parsed with YAJL, an event-driven (SAX) JSON parser, so a multi-gigabyte export is read in
+/// constant memory: only the scalar fields of the objects currently open are kept. Any object
+/// with a digest field is a media record, wherever it sits, which covers both layouts.
+public enum VICSFormat: HashSetFormat {
+    public static let name = "vics"
+    public static let carriesCategories = true
+
+    public static func recognises(head: [UInt8]) -> Bool {
+        guard let first = head.first(where: { !" \t\r\n\u{feff}".utf8.contains($0) && $0 != 0xef && $0 != 0xbb && $0 != 0xbf }),
+              first == UInt8(ascii: "{") else { return false }
+        let text = String(decoding: head, as: UTF8.self)
+        return text.contains("odata.metadata") || text.contains("@odata.context") || text.contains("\"Media\"")
+            || text.contains("\"value\"")
+    }
+
+    public static func read(_ input: ChunkReader, record: (HashSetRecord) throws -> Void, problem: (ImportProblem) -> Void) throws {
+        let collector = VICSCollector()
+        var callbacks = yajl_callbacks(
+            yajl_null: { ctx in VICSCollector.from(ctx).scalar(nil) },
+            yajl_boolean: { ctx, value in VICSCollector.from(ctx).scalar(value != 0 ? "true" : "false") },
+            yajl_integer: nil,
+            yajl_double: nil,
+            yajl_number: { ctx, text, length in
+                VICSCollector.from(ctx).scalar(String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self))
+            },
+            yajl_string: { ctx, text, length in
+                VICSCollector.from(ctx).scalar(String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self))
+            },
+            yajl_start_map: { ctx in VICSCollector.from(ctx).open(isMap: true) },
+            yajl_map_key: { ctx, text, length in
+                VICSCollector.from(ctx).key(String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self))
+            },
+            yajl_end_map: { ctx in VICSCollector.from(ctx).close() },
+            yajl_start_array: { ctx in VICSCollector.from(ctx).open(isMap: false) },
+            yajl_end_array: { ctx in VICSCollector.from(ctx).close() })
+        let context = Unmanaged.passUnretained(collector).toOpaque()
+        guard let handle = yajl_alloc(&callbacks, nil, context) else { throw HashDatabaseError("yajl_alloc failed") }
+        defer { yajl_free(handle) }
+
+        var linesBefore = 1  // line number at the start of the current chunk
+        func fail(_ chunk: ArraySlice<UInt8>?) -> HashDatabaseError {
+            let consumed = Int(yajl_get_bytes_consumed(handle))
+            var line = linesBefore
+            var offset = input.offset
+            if let chunk {
+                offset = input.offset - Int64(chunk.count) + Int64(consumed)
+                line += chunk.prefix(consumed).reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            }
+            let message = yajl_get_error(handle, 0, nil, 0).map { pointer -> String in
+                defer { yajl_free_error(handle, pointer) }
+                return String(cString: pointer).trimmingCharacters(in: .whitespacesAndNewlines)
+            } ?? "invalid JSON"
+            return HashDatabaseError("\(input.path) is not valid VICS JSON: \(message) at line \(line) (byte \(offset)); nothing from this file was imported. Check that the file is complete (re-export or re-download it) and in VICS format")
+        }
+
+        while let chunk = try input.next() {
+            let status = chunk.withUnsafeBufferPointer { yajl_parse(handle, $0.baseAddress, $0.count) }
+            try collector.drain(record: record, problem: problem)
+            guard status == yajl_status_ok else { throw fail(chunk) }
+            linesBefore += chunk.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        }
+        guard yajl_complete_parse(handle) == yajl_status_ok else { throw fail(nil) }
+        try collector.drain(record: record, problem: problem)
+        guard collector.sawVICSKeys else {
+            throw HashDatabaseError("\(input.path) is JSON but not VICS: no `@odata.context`/`odata.metadata` and no media records with MD5, SHA1 or SHA256; check --format")
+        }
+    }
+}
+
+/// The parser's state: a stack of the objects and arrays currently open, each object with its
+/// scalar fields so far. Finished media records wait in `pending` until the parser returns.
+private final class VICSCollector {
+    struct Frame {
+        var isMap: Bool
+        var key: String?
+        var fields: [String: String] = [:]
+    }
+
+    var stack: [Frame] = []
+    var pending: [HashSetRecord] = []
+    var problems: [ImportProblem] = []
+    var records = 0
+    var sawVICSKeys = false
+
+    static func from(_ context: UnsafeMutableRawPointer?) -> VICSCollector {
+        Unmanaged<VICSCollector>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    func key(_ name: String) -> Int32 {
+        if stack.count == 1, name == "@odata.context" || name == "odata.metadata" { sawVICSKeys = true }
+        stack[stack.count - 1].key = name
+        return 1
+    }
+
+    func scalar(_ value: String?) -> Int32 {
+        guard !stack.isEmpty, stack[stack.count - 1].isMap, let key = stack[stack.count - 1].key else { return 1 }
+        if let value { stack[stack.count - 1].fields[key.lowercased()] = value }
+        stack[stack.count - 1].key = nil
+        return 1
+    }
+
+    func open(isMap: Bool) -> Int32 {
+        if !stack.isEmpty { stack[stack.count - 1].key = nil }
+        stack.append(Frame(isMap: isMap))
+        return 1
+    }
+
+    func close() -> Int32 {
+        let frame = stack.removeLast()
+        if frame.isMap { finish(frame.fields) }
+        return 1
+    }
+
+    /// Turns an object with digest fields into a record, or a problem.
+    private func finish(_ fields: [String: String]) {
+        let digestFields = [("md5", HashType.md5), ("sha1", .sha1), ("sha256", .sha256)]
+        guard digestFields.contains(where: { fields[$0.0] != nil }) else { return }
+        records += 1
+        sawVICSKeys = true
+        var location = "record \(records)"
+        if let id = fields["mediaid"] { location += " (MediaID \(SafeText.display(Array(id.utf8.prefix(40)))))" }
+        var entry = HashSetRecord(location: location)
+        for (field, type) in digestFields {
+            guard let hex = fields[field]?.trimmingCharacters(in: .whitespaces), !hex.isEmpty else { continue }
+            guard hex.utf8.count == type.length * 2, entry.setDigest(hex: hex) else {
+                problems.append(ImportProblem(location: location, message: "\(field.uppercased()) is not a valid \(type.rawValue) digest: \(SafeText.display(Array(hex.utf8.prefix(80))))"))
+                return
+            }
+        }
+        guard entry.hasDigest else { return }
+        entry.categoryCode = fields["category"]?.trimmingCharacters(in: .whitespaces)
+        pending.append(entry)
+    }
+
+    func drain(record: (HashSetRecord) throws -> Void, problem: (ImportProblem) -> Void) throws {
+        for item in problems { problem(item) }
+        problems.removeAll(keepingCapacity: true)
+        for item in pending { try record(item) }
+        pending.removeAll(keepingCapacity: true)
+    }
+}

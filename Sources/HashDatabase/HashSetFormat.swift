@@ -1,0 +1,79 @@
+import TriageCore
+
+/// One record read from a hash set, before its category code is mapped.
+public struct HashSetRecord: Sendable, Equatable {
+    public var md5: [UInt8]?
+    public var sha1: [UInt8]?
+    public var sha256: [UInt8]?
+    /// The category as the file writes it ("1", "A"); nil for formats that carry none.
+    public var categoryCode: String?
+    /// Where the record is, for messages: "line 3", "record 5 (MediaID 9)".
+    public var location: String
+
+    public init(md5: [UInt8]? = nil, sha1: [UInt8]? = nil, sha256: [UInt8]? = nil, categoryCode: String? = nil, location: String) {
+        self.md5 = md5
+        self.sha1 = sha1
+        self.sha256 = sha256
+        self.categoryCode = categoryCode
+        self.location = location
+    }
+
+    /// Sets the digest whose hex spelling this is; false if it is not 32, 40 or 64 hex digits.
+    mutating func setDigest(hex: some StringProtocol) -> Bool {
+        guard let type = HashType(hexLength: hex.utf8.count), let bytes = Hex.decode(hex) else { return false }
+        switch type {
+        case .md5: md5 = bytes
+        case .sha1: sha1 = bytes
+        case .sha256: sha256 = bytes
+        }
+        return true
+    }
+
+    var hasDigest: Bool { md5 != nil || sha1 != nil || sha256 != nil }
+}
+
+/// Something wrong with one record: reported with its location, and the import goes on.
+public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
+    public var location: String
+    public var message: String
+
+    public init(location: String, message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String { "\(location): \(message)" }
+}
+
+/// A hash-set file format: one file per format, listed in `HashSetFormats.all`.
+public protocol HashSetFormat {
+    /// The name used with `--format`.
+    static var name: String { get }
+    /// True when the record carries its own category (so `--category` is not required).
+    static var carriesCategories: Bool { get }
+    /// Whether the first bytes of a file look like this format (for `--format auto`).
+    static func recognises(head: [UInt8]) -> Bool
+    /// Streams the records of `input` to `record`. A damaged record goes to `problem` and
+    /// reading continues; a file that cannot be read as this format at all throws.
+    static func read(_ input: ChunkReader, record: (HashSetRecord) throws -> Void, problem: (ImportProblem) -> Void) throws
+}
+
+/// The formats `hashdb import` reads, in the order `--format auto` tries them.
+public enum HashSetFormats {
+    public static let all: [any HashSetFormat.Type] = [
+        VICSFormat.self,
+        HashdeepFormat.self,
+        DigestListFormat.self,
+    ]
+
+    public static var names: [String] { all.map { $0.name } }
+
+    public static func named(_ name: String) -> (any HashSetFormat.Type)? {
+        all.first { $0.name == name }
+    }
+
+    /// The format whose signature matches the first bytes of the file.
+    public static func detect(head: [UInt8]) -> (any HashSetFormat.Type)? {
+        all.first { $0.recognises(head: head) }
+    }
+}

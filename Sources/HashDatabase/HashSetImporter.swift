@@ -1,0 +1,90 @@
+import Foundation
+import TriageCore
+
+/// Reads hash-set files into a known-hash store: detects the format, maps category codes
+/// through the profile's table, and reports every refused record with its location.
+public struct HashSetImporter {
+    public var store: any KnownHashStore
+    /// The profile whose category table maps numeric codes (VICS) to categories.
+    public var profile: String
+
+    public init(store: any KnownHashStore, profile: String = "uk") {
+        self.store = store
+        self.profile = profile
+    }
+
+    /// The outcome of importing one file.
+    public struct Outcome: Sendable {
+        public var record: ImportRecord
+        public var format: String
+        /// The first problems found (at most `problemLimit`); `record.counts.rejected` has them all.
+        public var problems: [ImportProblem]
+    }
+
+    public static let problemLimit = 1000
+
+    /// Imports one file as one transaction.
+    ///
+    /// - Parameters:
+    ///   - format: a name from `HashSetFormats`, or nil to detect it from the content.
+    ///   - category: the category of records that carry none (digest lists, hashdeep).
+    ///   - source: the name stored with each entry; the file name by default.
+    /// - Throws: `HashDatabaseError` when the file cannot be read as the format at all; then
+    ///   nothing from it is kept.
+    public func importFile(_ path: String, format: String? = nil, category: Category? = nil,
+                           source: String? = nil) throws -> Outcome {
+        let head = try ChunkReader.head(of: path)
+        let formatType: any HashSetFormat.Type
+        if let format {
+            guard let named = HashSetFormats.named(format) else {
+                throw HashDatabaseError("unknown hash-set format \(format); known: \(HashSetFormats.names.joined(separator: ", "))")
+            }
+            formatType = named
+        } else {
+            guard let detected = HashSetFormats.detect(head: head) else {
+                throw HashDatabaseError("\(path): cannot tell the hash-set format from its content (it is not VICS JSON, hashdeep or an md5sum/sha1sum/sha256sum list); give --format")
+            }
+            formatType = detected
+        }
+        if !formatType.carriesCategories && category == nil {
+            throw HashDatabaseError("\(path) is a \(formatType.name) list, which carries no categories: give --category A|B|C|N")
+        }
+        let map = try store.categoryMap(profile: profile)
+        let sourceName = source ?? (path as NSString).lastPathComponent
+        let reader = try ChunkReader(path: path)
+        var problems: [ImportProblem] = []
+        var rejected = 0
+        func report(_ problem: ImportProblem) {
+            rejected += 1
+            if problems.count < Self.problemLimit { problems.append(problem) }
+        }
+        // The file's own SHA-256 goes into the import history, so the exact release is on record.
+        let fileSHA256 = try ChunkReader(path: path).finishDigest()
+        let description = ImportDescription(fileName: path, format: formatType.name, source: sourceName, fileSHA256: fileSHA256)
+        let record = try store.importing(description) { add in
+            var counts = ImportCounts()
+            try formatType.read(reader, record: { item in
+                counts.read += 1
+                let resolved: Category?
+                if let code = item.categoryCode, !code.isEmpty {
+                    resolved = map.category(forCode: code)
+                    if resolved == nil {
+                        report(ImportProblem(location: item.location, message: "category code \(SafeText.display(Array(code.utf8.prefix(20)))) has no mapping in profile \(profile); map it with `triage hashdb map`"))
+                        return
+                    }
+                } else {
+                    resolved = category
+                    if resolved == nil {
+                        report(ImportProblem(location: item.location, message: "no category in the record; give --category"))
+                        return
+                    }
+                }
+                let entry = KnownEntry(md5: item.md5, sha1: item.sha1, sha256: item.sha256, category: resolved!, source: sourceName)
+                if try add(entry) { counts.added += 1 } else { counts.alreadyPresent += 1 }
+            }, problem: report)
+            counts.rejected = rejected
+            return counts
+        }
+        return Outcome(record: record, format: formatType.name, problems: problems)
+    }
+}

@@ -1,0 +1,120 @@
+import TriageCore
+
+/// One known-hash entry: any subset of the exact digests, a category, and where it came from.
+public struct KnownEntry: Hashable, Sendable {
+    public var md5: [UInt8]?
+    public var sha1: [UInt8]?
+    public var sha256: [UInt8]?
+    public var category: Category
+    public var source: String
+
+    public init(md5: [UInt8]? = nil, sha1: [UInt8]? = nil, sha256: [UInt8]? = nil, category: Category, source: String) {
+        self.md5 = md5
+        self.sha1 = sha1
+        self.sha256 = sha256
+        self.category = category
+        self.source = source
+    }
+
+    public func digest(_ type: HashType) -> [UInt8]? {
+        switch type {
+        case .md5: md5
+        case .sha1: sha1
+        case .sha256: sha256
+        }
+    }
+}
+
+/// The outcome of a lookup that did not fail. A failure throws: it is never read as "not found".
+public enum LookupResult: Sendable, Equatable {
+    /// The entries that share the first digest type that matched (SHA-256, then SHA-1, then MD5).
+    case found([KnownMatch])
+    case notFound
+}
+
+/// What the pipeline needs of a known-hash database: lookups. SQLite implements it today; a
+/// PostgreSQL store can implement the same protocol later without touching the pipeline.
+public protocol KnownHashLookup {
+    /// Looks up by SHA-256, then SHA-1, then MD5; stops at the first type that matches.
+    func lookup(_ digests: Digests) throws -> LookupResult
+}
+
+/// The writable side: batch inserts within one import, and what `hashdb info` shows.
+public protocol KnownHashStore: KnownHashLookup {
+    /// Runs one import as a single transaction: `body` adds entries through the sink (which says
+    /// whether the entry was new); nothing is kept if it throws. Errors are `HashDatabaseError`.
+    func importing(_ description: ImportDescription,
+                   _ body: (_ add: (KnownEntry) throws -> Bool) throws -> ImportCounts) throws -> ImportRecord
+    func info() throws -> HashDatabaseInfo
+    /// SHA-256 over every entry in a fixed order: two databases with the same content have the
+    /// same fingerprint, whatever order they were filled in.
+    func fingerprint() throws -> String
+    /// Every entry, in the fingerprint's order.
+    func forEachEntry(_ visit: (KnownEntry) throws -> Void) throws
+    /// The category-code table of a profile (VICS codes to categories).
+    func categoryMap(profile: String) throws -> CategoryMap
+    func setCategoryCode(_ code: String, to category: Category?, profile: String) throws
+}
+
+/// What an import is: recorded in the import history.
+public struct ImportDescription: Sendable {
+    public var fileName: String
+    public var format: String
+    public var source: String
+    public var fileSHA256: String?
+
+    public init(fileName: String, format: String, source: String, fileSHA256: String? = nil) {
+        self.fileName = fileName
+        self.format = format
+        self.source = source
+        self.fileSHA256 = fileSHA256
+    }
+}
+
+/// Counts kept while an import runs.
+public struct ImportCounts: Sendable, Equatable {
+    /// Records read from the file that carried at least one digest.
+    public var read = 0
+    /// New entries added.
+    public var added = 0
+    /// Entries the database already held (same digests, category and source).
+    public var alreadyPresent = 0
+    /// Records refused (malformed, or with a category code the profile does not map).
+    public var rejected = 0
+
+    public init() {}
+}
+
+/// One row of the import history.
+public struct ImportRecord: Sendable, Equatable {
+    public var id: Int64
+    public var time: String
+    public var fileName: String
+    public var format: String
+    public var source: String
+    public var counts: ImportCounts
+    /// Digests this import gave a category that another entry contradicts.
+    public var conflicts: [CategoryConflict]
+}
+
+/// A digest the database holds with more than one category. Both are kept; the scan leaves
+/// such items for the examiner.
+public struct CategoryConflict: Sendable, Equatable, Hashable {
+    public var hashType: HashType
+    public var digest: String
+    public var categories: [Category]
+    public var sources: [String]
+}
+
+/// What `hashdb info` shows.
+public struct HashDatabaseInfo: Sendable {
+    public var path: String
+    public var entries: Int
+    public var perCategory: [Category: Int]
+    public var perHashType: [HashType: Int]
+    public var sources: [String: Int]
+    public var imports: [ImportRecord]
+    public var conflicts: Int
+    public var fingerprint: String
+    public var categoryMaps: [CategoryMap]
+}

@@ -1,0 +1,310 @@
+import Crypto
+import Foundation
+import GRDB
+import TriageCore
+
+/// The known-hash database in one SQLite file (through GRDB).
+///
+/// Digests are stored as binary BLOBs with an index per type; missing digests are NULL. The same
+/// digests with the same category from the same source are stored once; the same digest with
+/// a different category is kept as a second entry and reported as a conflict.
+public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// Opens (or, unless `readOnly`, creates) the database at `path`.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.label = "hashdb"
+        if readOnly, !FileManager.default.fileExists(atPath: path) {
+            throw HashDatabaseError("no hash database at \(path): run `triage hashdb import FILE` first, or give --db PATH (or set $TRIAGE_HASHDB)")
+        }
+        do {
+            if !readOnly {
+                let folder = (path as NSString).deletingLastPathComponent
+                if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            }
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            if readOnly {
+                try queue.read { db in
+                    guard try db.tableExists("entries") else {
+                        throw HashDatabaseError("\(path) is a SQLite file but not a triage hash database (no entries table); check --db or $TRIAGE_HASHDB")
+                    }
+                }
+            } else {
+                try Self.migrator.migrate(queue)
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    /// The default location: `$TRIAGE_HASHDB`, else `~/.local/share/triage/hashdb.sqlite`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["TRIAGE_HASHDB"], !path.isEmpty { return path }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.local/share/triage/hashdb.sqlite"
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE imports (
+                    id INTEGER PRIMARY KEY,
+                    time TEXT NOT NULL,
+                    file_name TEXT NOT NULL,
+                    file_sha256 TEXT,
+                    format TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    records_read INTEGER NOT NULL DEFAULT 0,
+                    added INTEGER NOT NULL DEFAULT 0,
+                    already_present INTEGER NOT NULL DEFAULT 0,
+                    rejected INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE entries (
+                    id INTEGER PRIMARY KEY,
+                    md5 BLOB,
+                    sha1 BLOB,
+                    sha256 BLOB,
+                    category TEXT NOT NULL CHECK (category IN ('A','B','C','N')),
+                    source TEXT NOT NULL,
+                    import_id INTEGER NOT NULL REFERENCES imports(id)
+                );
+                CREATE INDEX entries_md5 ON entries(md5) WHERE md5 IS NOT NULL;
+                CREATE INDEX entries_sha1 ON entries(sha1) WHERE sha1 IS NOT NULL;
+                CREATE INDEX entries_sha256 ON entries(sha256) WHERE sha256 IS NOT NULL;
+                CREATE UNIQUE INDEX entries_identity ON entries(
+                    ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), category, source);
+                CREATE TABLE category_map (
+                    profile TEXT NOT NULL,
+                    code TEXT NOT NULL,
+                    category TEXT NOT NULL CHECK (category IN ('A','B','C','N')),
+                    PRIMARY KEY (profile, code)
+                );
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """)
+            for (code, category) in CategoryMap.ukDefault.codes {
+                try db.execute(sql: "INSERT INTO category_map(profile, code, category) VALUES (?, ?, ?)",
+                               arguments: [CategoryMap.ukDefault.profile, code, category.rawValue])
+            }
+        }
+        return migrator
+    }
+
+    // MARK: Lookup
+
+    public func lookup(_ digests: Digests) throws -> LookupResult {
+        do {
+            return try queue.read { db in
+                for type in HashType.allCases {
+                    let digest = Data(digests.digest(type))
+                    let rows = try Row.fetchAll(
+                        db, sql: "SELECT DISTINCT category, source FROM entries WHERE \(type.rawValue) = ? ORDER BY category, source",
+                        arguments: [digest])
+                    if !rows.isEmpty {
+                        return .found(rows.map { row in
+                            KnownMatch(category: Category(rawValue: row["category"])!, basis: .exact, hashType: type,
+                                       source: row["source"])
+                        })
+                    }
+                }
+                return .notFound
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    // MARK: Import
+
+    public func importing(_ description: ImportDescription,
+                          _ body: (_ add: (KnownEntry) throws -> Bool) throws -> ImportCounts) throws -> ImportRecord {
+        do {
+            return try queue.write { db in
+                try db.execute(sql: "INSERT INTO imports(time, file_name, file_sha256, format, source) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [Self.now(), description.fileName, description.fileSHA256, description.format, description.source])
+                let importID = db.lastInsertedRowID
+                let insert = try db.makeStatement(sql: """
+                    INSERT OR IGNORE INTO entries(md5, sha1, sha256, category, source, import_id) VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                let counts = try body { entry in
+                    insert.setUncheckedArguments([entry.md5.map { Data($0) }, entry.sha1.map { Data($0) },
+                                                  entry.sha256.map { Data($0) }, entry.category.rawValue, entry.source, importID])
+                    try insert.execute()
+                    return db.changesCount > 0
+                }
+                try db.execute(sql: "UPDATE imports SET records_read = ?, added = ?, already_present = ?, rejected = ? WHERE id = ?",
+                               arguments: [counts.read, counts.added, counts.alreadyPresent, counts.rejected, importID])
+                let conflicts = try Self.conflicts(db, importID: importID)
+                try Self.storeFingerprint(db)
+                return ImportRecord(id: importID, time: Self.now(), fileName: description.fileName, format: description.format,
+                                    source: description.source, counts: counts, conflicts: conflicts)
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    /// Digests touched by one import (or, with nil, any) that carry more than one category.
+    static func conflicts(_ db: Database, importID: Int64?) throws -> [CategoryConflict] {
+        var found: [CategoryConflict] = []
+        for type in HashType.allCases {
+            let column = type.rawValue
+            let filter = importID == nil ? "" : "AND \(column) IN (SELECT \(column) FROM entries WHERE import_id = \(importID!) AND \(column) IS NOT NULL)"
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(column) AS digest, group_concat(DISTINCT category) AS categories, group_concat(DISTINCT source) AS sources
+                FROM entries WHERE \(column) IS NOT NULL \(filter)
+                GROUP BY \(column) HAVING count(DISTINCT category) > 1 ORDER BY \(column)
+                """)
+            for row in rows {
+                let digest: Data = row["digest"]
+                let categories = (row["categories"] as String).split(separator: ",").compactMap { Category(rawValue: String($0)) }
+                let sources = (row["sources"] as String).split(separator: ",").map(String.init)
+                found.append(CategoryConflict(hashType: type, digest: Hex.encode(digest), categories: categories.sorted(by: >),
+                                              sources: sources.sorted()))
+            }
+        }
+        return found
+    }
+
+    // MARK: Fingerprint and listing
+
+    public func fingerprint() throws -> String {
+        do {
+            return try queue.read { db in
+                if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprint'") {
+                    return stored
+                }
+                return try Self.computeFingerprint(db)
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    private static func storeFingerprint(_ db: Database) throws {
+        let fingerprint = try computeFingerprint(db)
+        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprint', ?)", arguments: [fingerprint])
+    }
+
+    /// One line per entry, `sha256,sha1,md5,category,source\n` in lower-case hex, sorted; hashed.
+    private static func computeFingerprint(_ db: Database) throws -> String {
+        var hasher = SHA256()
+        try forEachEntry(db) { entry in
+            let line = [entry.sha256, entry.sha1, entry.md5].map { $0.map(Hex.encode) ?? "" }.joined(separator: ",")
+                + ",\(entry.category.rawValue),\(entry.source)\n"
+            hasher.update(data: Data(line.utf8))
+        }
+        return Hex.encode(hasher.finalize())
+    }
+
+    public func forEachEntry(_ visit: (KnownEntry) throws -> Void) throws {
+        do {
+            try queue.read { db in try Self.forEachEntry(db, visit) }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    private static func forEachEntry(_ db: Database, _ visit: (KnownEntry) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT md5, sha1, sha256, category, source FROM entries
+            ORDER BY ifnull(sha256, x''), ifnull(sha1, x''), ifnull(md5, x''), category, source
+            """)
+        while let row = try cursor.next() {
+            let md5: Data? = row["md5"]
+            let sha1: Data? = row["sha1"]
+            let sha256: Data? = row["sha256"]
+            try visit(KnownEntry(md5: md5.map { Array($0) }, sha1: sha1.map { Array($0) }, sha256: sha256.map { Array($0) },
+                                 category: Category(rawValue: row["category"])!, source: row["source"]))
+        }
+    }
+
+    // MARK: Info and category maps
+
+    public func info() throws -> HashDatabaseInfo {
+        do {
+            return try queue.read { db in
+                var perCategory: [Category: Int] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT category, count(*) AS n FROM entries GROUP BY category") {
+                    perCategory[Category(rawValue: row["category"])!] = row["n"]
+                }
+                var perHashType: [HashType: Int] = [:]
+                for type in HashType.allCases {
+                    perHashType[type] = try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE \(type.rawValue) IS NOT NULL") ?? 0
+                }
+                var sources: [String: Int] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT source, count(*) AS n FROM entries GROUP BY source") {
+                    sources[row["source"]] = row["n"]
+                }
+                let imports = try Row.fetchAll(db, sql: "SELECT * FROM imports ORDER BY id").map { row in
+                    var counts = ImportCounts()
+                    counts.read = row["records_read"]
+                    counts.added = row["added"]
+                    counts.alreadyPresent = row["already_present"]
+                    counts.rejected = row["rejected"]
+                    return ImportRecord(id: row["id"], time: row["time"], fileName: row["file_name"], format: row["format"],
+                                        source: row["source"], counts: counts, conflicts: [])
+                }
+                let profiles = try String.fetchAll(db, sql: "SELECT DISTINCT profile FROM category_map ORDER BY profile")
+                return HashDatabaseInfo(
+                    path: path,
+                    entries: try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0,
+                    perCategory: perCategory, perHashType: perHashType, sources: sources, imports: imports,
+                    conflicts: try Self.conflicts(db, importID: nil).count,
+                    fingerprint: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprint'") ?? Self.computeFingerprint(db),
+                    categoryMaps: try profiles.map { try Self.categoryMap(db, profile: $0) })
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    public func categoryMap(profile: String) throws -> CategoryMap {
+        do {
+            return try queue.read { db in try Self.categoryMap(db, profile: profile) }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    private static func categoryMap(_ db: Database, profile: String) throws -> CategoryMap {
+        var codes: [String: Category] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT code, category FROM category_map WHERE profile = ?", arguments: [profile]) {
+            codes[row["code"]] = Category(rawValue: row["category"])
+        }
+        return CategoryMap(profile: profile, codes: codes)
+    }
+
+    public func setCategoryCode(_ code: String, to category: Category?, profile: String) throws {
+        do {
+            try queue.write { db in
+                if let category {
+                    try db.execute(sql: "INSERT OR REPLACE INTO category_map(profile, code, category) VALUES (?, ?, ?)",
+                                   arguments: [profile, code, category.rawValue])
+                } else {
+                    try db.execute(sql: "DELETE FROM category_map WHERE profile = ? AND code = ?", arguments: [profile, code])
+                }
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}
+
+extension Digests {
+    func digest(_ type: HashType) -> [UInt8] {
+        switch type {
+        case .md5: md5
+        case .sha1: sha1
+        case .sha256: sha256
+        }
+    }
+}
