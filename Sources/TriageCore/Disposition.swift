@@ -13,13 +13,15 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
     case notRegularFile = "not-regular-file"
     /// The file or directory could not be opened or read; the reason holds the OS error.
     case unreadable
+    /// libmagic failed on the item's bytes (not "unknown type", which is a MIME type).
+    case identificationFailed = "identification-failed"
     /// A directory already walked (a bind mount or a loop): recorded, not walked again.
     case directoryLoop = "directory-loop"
 
     /// True when the item could not be examined and must be listed as an error in reports.
     public var isError: Bool {
         switch self {
-        case .unreadable: true
+        case .unreadable, .identificationFailed: true
         case .processed, .empty, .symlink, .notRegularFile, .directoryLoop: false
         }
     }

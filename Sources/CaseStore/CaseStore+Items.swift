@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import TriageCore
+
+/// An item as stored in the case, with its matches.
+public struct StoredItem: Sendable {
+    public var id: Int64
+    public var exhibit: String
+    public var source: String
+    public var result: ItemResult
+    public var matches: [KnownMatch]
+}
+
+/// Pending content: one SHA-256 and every instance of it.
+public struct PendingGroup: Sendable {
+    public var sha256: [UInt8]
+    public var kind: MediaKind
+    public var mime: String?
+    public var size: Int64
+    public var instances: [StoredItem]
+    /// The database knows this content under more than one category.
+    public var conflictingMatches: [KnownMatch]
+}
+
+extension CaseStore {
+    /// Every item, in exhibit and path order, with its matches.
+    public func forEachItem(exhibit: String? = nil, _ visit: (StoredItem) throws -> Void) throws {
+        try read { db in
+            var matches: [Int64: [KnownMatch]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM matches") {
+                matches[row["item_id"], default: []].append(Self.match(row))
+            }
+            let filter = exhibit == nil ? "" : "WHERE exhibit = ?"
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM items \(filter) ORDER BY exhibit, source, path",
+                                             arguments: exhibit.map { [$0] } ?? [])
+            while let row = try cursor.next() {
+                let id: Int64 = row["id"]
+                try visit(Self.item(row, matches: matches[id] ?? []))
+            }
+        }
+    }
+
+    /// One item by its id, or nil.
+    public func item(id: Int64) throws -> StoredItem? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM items WHERE id = ?", arguments: [id]) else { return nil }
+            let matches = try Row.fetchAll(db, sql: "SELECT * FROM matches WHERE item_id = ?", arguments: [id]).map(Self.match)
+            return Self.item(row, matches: matches)
+        }
+    }
+
+    /// The latest examiner decision per SHA-256.
+    public func currentDecisions() throws -> [[UInt8]: Decision] {
+        try read { db in try Self.currentDecisions(db) }
+    }
+
+    static func currentDecisions(_ db: Database) throws -> [[UInt8]: Decision] {
+        var decisions: [[UInt8]: Decision] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY id") {
+            let decision = Decision(row)
+            decisions[decision.sha256] = decision
+        }
+        return decisions
+    }
+
+    /// Pending media grouped by SHA-256: most instances first, then by first path.
+    public func pendingGroups() throws -> [PendingGroup] {
+        let decisions = try currentDecisions()
+        var groups: [[UInt8]: PendingGroup] = [:]
+        try forEachItem { item in
+            guard item.result.kind.isMedia, let digests = item.result.digests else { return }
+            let resolution = Resolution.resolve(matches: item.matches, decision: decisions[digests.sha256]?.category)
+            guard resolution.isPending else { return }
+            groups[digests.sha256, default: PendingGroup(sha256: digests.sha256, kind: item.result.kind, mime: item.result.mime,
+                                                         size: item.result.size, instances: [], conflictingMatches: [])]
+                .instances.append(item)
+            if resolution.conflict { groups[digests.sha256]!.conflictingMatches = item.matches }
+        }
+        return groups.values.sorted { lhs, rhs in
+            if lhs.instances.count != rhs.instances.count { return lhs.instances.count > rhs.instances.count }
+            return (lhs.instances[0].exhibit, lhs.instances[0].result.path) < (rhs.instances[0].exhibit, rhs.instances[0].result.path)
+        }
+    }
+
+    static func match(_ row: Row) -> KnownMatch {
+        KnownMatch(category: Category(rawValue: row["category"]) ?? .n, basis: Basis(rawValue: row["basis"]) ?? .exact,
+                   hashType: HashType(rawValue: row["hash_type"]) ?? .md5, source: row["source"])
+    }
+
+    static func item(_ row: Row, matches: [KnownMatch]) -> StoredItem {
+        let path: Data = row["path"]
+        let md5: Data? = row["md5"]
+        let sha1: Data? = row["sha1"]
+        let sha256: Data? = row["sha256"]
+        var digests: Digests?
+        if let md5, let sha1, let sha256 { digests = Digests(md5: Array(md5), sha1: Array(sha1), sha256: Array(sha256)) }
+        let linkTarget: Data? = row["link_target"]
+        let result = ItemResult(
+            path: ForensicPath(storedBytes: Array(path)), size: row["size"],
+            times: FileTimes(modified: row["mtime"], accessed: row["atime"], changed: row["ctime"]),
+            disposition: Disposition(rawValue: row["disposition"]) ?? .unreadable, reason: row["reason"], mime: row["mime"],
+            kind: MediaKind(rawValue: row["kind"]) ?? .other, extensionMismatch: row["extension_mismatch"],
+            digests: digests, linkTarget: linkTarget.map { Array($0) })
+        return StoredItem(id: row["id"], exhibit: row["exhibit"], source: row["source"], result: result, matches: matches)
+    }
+}

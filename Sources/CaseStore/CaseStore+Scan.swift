@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import TriageCore
+
+/// One item as the scan records it: what the pipeline found and what the database matched.
+public struct RecordedItem: Sendable {
+    public var result: ItemResult
+    public var matches: [KnownMatch]
+
+    public init(result: ItemResult, matches: [KnownMatch]) {
+        self.result = result
+        self.matches = matches
+    }
+}
+
+/// What a scan run records about itself.
+public struct ScanDescription: Sendable {
+    public var exhibit: String
+    public var roots: [String]
+    public var examiner: String
+    public var hashDatabasePath: String
+    public var hashDatabaseFingerprint: String
+    public var hashDatabaseEntries: Int
+    /// Settings that affect results (limits, flags, versions), recorded for the report.
+    public var settings: [String: String]
+
+    public init(exhibit: String, roots: [String], examiner: String, hashDatabasePath: String, hashDatabaseFingerprint: String,
+                hashDatabaseEntries: Int, settings: [String: String]) {
+        self.exhibit = exhibit
+        self.roots = roots
+        self.examiner = examiner
+        self.hashDatabasePath = hashDatabasePath
+        self.hashDatabaseFingerprint = hashDatabaseFingerprint
+        self.hashDatabaseEntries = hashDatabaseEntries
+        self.settings = settings
+    }
+}
+
+extension CaseStore {
+    /// Paths already recorded for one exhibit and root: a resumed scan skips them.
+    public func recordedPaths(exhibit: String, source: String) throws -> Set<[UInt8]> {
+        try read { db in
+            var paths = Set<[UInt8]>()
+            let cursor = try Data.fetchCursor(db, sql: "SELECT path FROM items WHERE exhibit = ? AND source = ?", arguments: [exhibit, source])
+            while let path = try cursor.next() { paths.insert(Array(path)) }
+            return paths
+        }
+    }
+
+    /// True when a finished scan of this exhibit covered exactly these roots.
+    public func hasFinishedScan(exhibit: String, roots: [String]) throws -> Bool {
+        let rootsJSON = AuditLog.canonicalJSON(["roots": roots])
+        return try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM scans WHERE exhibit = ? AND roots = ? AND finished IS NOT NULL)",
+                              arguments: [exhibit, rootsJSON]) ?? false
+        }
+    }
+
+    /// Starts a scan run: the exhibit, a `scans` row and a `scan-start` audit entry, committed.
+    public func beginScan(_ scan: ScanDescription) throws -> Int64 {
+        try write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO exhibits(ref, created) VALUES (?, ?)", arguments: [scan.exhibit, Self.timestamp()])
+            let resumed = try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE exhibit = ?", arguments: [scan.exhibit]) ?? 0
+            try db.execute(sql: """
+                INSERT INTO scans(exhibit, roots, examiner, started, hashdb_path, hashdb_fingerprint, hashdb_entries, settings)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [scan.exhibit, AuditLog.canonicalJSON(["roots": scan.roots]), scan.examiner, Self.timestamp(),
+                                 scan.hashDatabasePath, scan.hashDatabaseFingerprint, scan.hashDatabaseEntries,
+                                 AuditLog.canonicalJSON(scan.settings)])
+            let id = db.lastInsertedRowID
+            try AuditLog.append(db, actor: scan.examiner, action: "scan-start", detail: [
+                "scan": id, "exhibit": scan.exhibit, "roots": scan.roots, "items_already_recorded": resumed,
+                "hashdb_fingerprint": scan.hashDatabaseFingerprint, "hashdb_entries": scan.hashDatabaseEntries,
+                "settings": scan.settings,
+            ])
+            return id
+        }
+    }
+
+    /// Records one batch of items and their matches in one transaction: a killed scan loses at
+    /// most the batch in flight.
+    public func record(_ items: [RecordedItem], exhibit: String, source: String, scan: Int64) throws {
+        guard !items.isEmpty else { return }
+        try write { db in
+            let insertItem = try db.makeStatement(sql: """
+                INSERT OR IGNORE INTO items(exhibit, source, path, depth, size, mtime, atime, ctime, disposition, reason, mime, kind,
+                    extension_mismatch, md5, sha1, sha256, link_target, scan_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertMatch = try db.makeStatement(sql: "INSERT INTO matches(item_id, category, basis, hash_type, source) VALUES (?, ?, ?, ?, ?)")
+            for item in items {
+                let r = item.result
+                insertItem.setUncheckedArguments([
+                    exhibit, source, Data(r.path.bytes), r.path.depth, r.size, r.times.modified, r.times.accessed, r.times.changed,
+                    r.disposition.rawValue, r.reason, r.mime, r.kind.rawValue, r.extensionMismatch,
+                    r.digests.map { Data($0.md5) }, r.digests.map { Data($0.sha1) }, r.digests.map { Data($0.sha256) },
+                    r.linkTarget.map { Data($0) }, scan,
+                ])
+                try insertItem.execute()
+                guard db.changesCount > 0 else { continue }  // already recorded by an earlier run
+                let itemID = db.lastInsertedRowID
+                for match in item.matches {
+                    insertMatch.setUncheckedArguments([itemID, match.category.rawValue, match.basis.rawValue, match.hashType.rawValue, match.source])
+                    try insertMatch.execute()
+                }
+            }
+            try db.execute(sql: "UPDATE scans SET items_recorded = items_recorded + ? WHERE id = ?", arguments: [items.count, scan])
+        }
+    }
+
+    /// Ends a scan run with a `scan-end` audit entry carrying its counts.
+    public func finishScan(_ scan: Int64, examiner: String, summary: [String: Int]) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE scans SET finished = ? WHERE id = ?", arguments: [Self.timestamp(), scan])
+            var detail: [String: Any] = ["scan": scan]
+            for (key, value) in summary { detail[key] = value }
+            try AuditLog.append(db, actor: examiner, action: "scan-end", detail: detail)
+        }
+    }
+}

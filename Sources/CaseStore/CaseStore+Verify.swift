@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import TriageCore
+
+/// The result of `triage verify`.
+public struct VerificationReport: Sendable {
+    public var auditEntries: Int
+    public var decisions: Int
+    public var head: String?
+    /// Every problem found; empty means the case is intact.
+    public var problems: [String]
+    public var isIntact: Bool { problems.isEmpty }
+}
+
+extension CaseStore {
+    /// Recomputes the audit chain, checks that every decision is the one its audit entry
+    /// recorded, and runs SQLite's integrity check.
+    public func verify() throws -> VerificationReport {
+        try read { db in
+            var problems: [String] = []
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            if integrity != ["ok"] { problems.append("SQLite integrity check: " + integrity.joined(separator: "; ")) }
+
+            let entries = try AuditLog.entries(db)
+            var previous = AuditEntry.genesis
+            var expectedSequence: Int64 = 1
+            for entry in entries {
+                if entry.sequence != expectedSequence {
+                    problems.append("audit entry \(expectedSequence) is missing (next is \(entry.sequence)): the chain was cut")
+                    break
+                }
+                if entry.previousHash != previous {
+                    problems.append("audit entry \(entry.sequence) (\(entry.action), \(entry.time)) does not link to entry \(entry.sequence - 1): the chain is broken there")
+                    break
+                }
+                let recomputed = AuditEntry.chainHash(previous: entry.previousHash, sequence: entry.sequence, time: entry.time,
+                                                      actor: entry.actor, action: entry.action, detail: entry.detail)
+                if recomputed != entry.hash {
+                    problems.append("audit entry \(entry.sequence) (\(entry.action), \(entry.time)) was edited: its hash does not match its content")
+                    break
+                }
+                previous = entry.hash
+                expectedSequence += 1
+            }
+
+            // Every decision must be exactly what its audit entry says, and every decision entry
+            // must still have its decision.
+            let decisions = try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY id").map(Decision.init)
+            let bySequence = Dictionary(entries.map { ($0.sequence, $0) }, uniquingKeysWith: { first, _ in first })
+            for decision in decisions {
+                guard let entry = bySequence[decision.auditSequence], entry.action == "decision",
+                      let detail = try? JSONSerialization.jsonObject(with: Data(entry.detail.utf8)) as? [String: Any] else {
+                    problems.append("decision \(decision.id) has no audit entry \(decision.auditSequence)")
+                    continue
+                }
+                if detail["sha256"] as? String != Hex.encode(decision.sha256) || detail["category"] as? String != decision.category.rawValue
+                    || entry.actor != decision.examiner {
+                    problems.append("decision \(decision.id) differs from its audit entry \(decision.auditSequence): the decisions table was edited")
+                }
+            }
+            let decisionEntries = entries.filter { $0.action == "decision" }.count
+            if decisionEntries != decisions.count {
+                problems.append("the audit log records \(decisionEntries) decisions but the case holds \(decisions.count): decisions were added or removed outside triage")
+            }
+            return VerificationReport(auditEntries: entries.count, decisions: decisions.count, head: entries.last?.hash, problems: problems)
+        }
+    }
+
+    /// The audit log, oldest first.
+    public func auditEntries() throws -> [AuditEntry] {
+        try read { db in try AuditLog.entries(db) }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+import Glibc
+import TriageCore
+
+/// The case: one directory holding `case.sqlite` (mode 0600) with every item, match, decision
+/// and the audit chain. Only the `Record` step of a scan and the decision commands write it.
+public final class CaseStore: @unchecked Sendable {
+    public static let fileName = "case.sqlite"
+
+    public let directory: String
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens the case in `directory`.
+    ///
+    /// - Parameter create: make the directory and the store if they do not exist (`scan`);
+    ///   otherwise a missing case is an error that says how to make one.
+    public init(directory: String, create: Bool) throws {
+        self.directory = directory
+        path = (directory as NSString).appendingPathComponent(Self.fileName)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+        if exists && !isDirectory.boolValue {
+            throw CaseStoreError("--case \(directory) is a file, not a case directory; give a directory path (it is created by the first scan)")
+        }
+        if !FileManager.default.fileExists(atPath: path) {
+            guard create else {
+                throw CaseStoreError("no case at \(directory) (no \(Self.fileName)); run `triage scan ROOT --case \(directory) --exhibit REF` first")
+            }
+            if !exists {
+                do {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
+                } catch {
+                    throw CaseStoreError("cannot create case directory \(directory): \(Self.reason(error)); check the parent folder's permissions")
+                }
+            }
+            // Created by hand so that the store is never, even briefly, readable by others.
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw CaseStoreError("cannot create \(path): \(String(cString: strerror(errno))); the case directory must be writable")
+            }
+            close(fd)
+        }
+        if create, access(directory, W_OK) != 0 {
+            throw CaseStoreError("case directory \(directory) is read-only (\(String(cString: strerror(errno)))); the scan must record its results there: make it writable or choose another --case")
+        }
+        var configuration = Configuration()
+        configuration.label = "case"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+            try queue.write { db in
+                if try String.fetchOne(db, sql: "SELECT value FROM case_info WHERE key = 'name'") == nil {
+                    let name = ((directory as NSString).standardizingPath as NSString).lastPathComponent
+                    for (key, value) in [("name", name), ("profile", "uk"), ("created", Self.timestamp())] {
+                        try db.execute(sql: "INSERT INTO case_info(key, value) VALUES (?, ?)", arguments: [key, value])
+                    }
+                }
+            }
+        } catch {
+            throw CaseStoreError.wrapping(error, path: path)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE case_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE exhibits (ref TEXT PRIMARY KEY, created TEXT NOT NULL);
+                CREATE TABLE scans (
+                    id INTEGER PRIMARY KEY,
+                    exhibit TEXT NOT NULL REFERENCES exhibits(ref),
+                    roots TEXT NOT NULL,
+                    examiner TEXT NOT NULL,
+                    started TEXT NOT NULL,
+                    finished TEXT,
+                    hashdb_path TEXT,
+                    hashdb_fingerprint TEXT,
+                    hashdb_entries INTEGER,
+                    settings TEXT NOT NULL,
+                    items_recorded INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE items (
+                    id INTEGER PRIMARY KEY,
+                    exhibit TEXT NOT NULL REFERENCES exhibits(ref),
+                    source TEXT NOT NULL,
+                    path BLOB NOT NULL,
+                    depth INTEGER NOT NULL,
+                    size INTEGER NOT NULL,
+                    mtime INTEGER, atime INTEGER, ctime INTEGER,
+                    disposition TEXT NOT NULL,
+                    reason TEXT,
+                    mime TEXT,
+                    kind TEXT NOT NULL,
+                    extension_mismatch INTEGER NOT NULL DEFAULT 0,
+                    md5 BLOB, sha1 BLOB, sha256 BLOB,
+                    link_target BLOB,
+                    scan_id INTEGER NOT NULL REFERENCES scans(id),
+                    UNIQUE (exhibit, source, path)
+                );
+                CREATE INDEX items_sha256 ON items(sha256) WHERE sha256 IS NOT NULL;
+                CREATE TABLE matches (
+                    item_id INTEGER NOT NULL REFERENCES items(id),
+                    category TEXT NOT NULL,
+                    basis TEXT NOT NULL,
+                    hash_type TEXT NOT NULL,
+                    source TEXT NOT NULL
+                );
+                CREATE INDEX matches_item ON matches(item_id);
+                CREATE TABLE decisions (
+                    id INTEGER PRIMARY KEY,
+                    sha256 BLOB NOT NULL,
+                    category TEXT NOT NULL CHECK (category IN ('A','B','C','N')),
+                    previous TEXT,
+                    examiner TEXT NOT NULL,
+                    time TEXT NOT NULL,
+                    note TEXT,
+                    audit_seq INTEGER NOT NULL
+                );
+                CREATE INDEX decisions_sha256 ON decisions(sha256);
+                CREATE TABLE audit (
+                    seq INTEGER PRIMARY KEY,
+                    time TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Case facts
+
+    public struct CaseInfo: Sendable {
+        public var name: String
+        public var profile: String
+        public var created: String
+        public var examiners: [String]
+        public var exhibits: [String]
+    }
+
+    public func info() throws -> CaseInfo {
+        try read { db in
+            let values = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM case_info").map {
+                ($0["key"] as String, $0["value"] as String)
+            })
+            let examiners = try String.fetchAll(db, sql: """
+                SELECT examiner FROM scans UNION SELECT examiner FROM decisions ORDER BY 1
+                """)
+            return CaseInfo(name: values["name"] ?? "", profile: values["profile"] ?? "uk", created: values["created"] ?? "",
+                            examiners: examiners, exhibits: try String.fetchAll(db, sql: "SELECT ref FROM exhibits ORDER BY ref"))
+        }
+    }
+
+    // MARK: Helpers
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch { throw CaseStoreError.wrapping(error, path: path) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.write(body) } catch { throw CaseStoreError.wrapping(error, path: path) }
+    }
+
+    /// Now, UTC, ISO 8601 with milliseconds. `TRIAGE_FIXED_TIME` pins it for reproducible tests.
+    static func timestamp() -> String {
+        if let fixed = ProcessInfo.processInfo.environment["TRIAGE_FIXED_TIME"], !fixed.isEmpty { return fixed }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        (error as NSError).localizedDescription
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A bounded first-in-first-out queue between threads: `push` waits while it is full (so a fast
+/// walk cannot fill memory ahead of slow hashing), `pop` waits while it is empty, and returns
+/// nil once the queue is closed and drained.
+final class BlockingQueue<Element>: @unchecked Sendable {
+    private var items: [Element] = []
+    private var head = 0
+    private var closed = false
+    private let capacity: Int
+    private let condition = NSCondition()
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func push(_ item: Element) {
+        condition.lock()
+        while items.count - head >= capacity && !closed { condition.wait() }
+        items.append(item)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func pop() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count == head && !closed { condition.wait() }
+        guard items.count > head else { return nil }
+        let item = items[head]
+        head += 1
+        if head > 4096 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        return item
+    }
+
+    /// No more pushes: waiting pops return what is left, then nil.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

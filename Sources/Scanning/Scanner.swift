@@ -1,0 +1,148 @@
+import CaseStore
+import Evidence
+import Foundation
+import HashDatabase
+import Identification
+import TriageCore
+
+/// Settings of one scan run.
+public struct ScanOptions: Sendable {
+    public var roots: [String]
+    public var exhibit: String
+    public var examiner: String
+    /// Worker threads for reading, identifying and hashing.
+    public var jobs: Int
+    /// Hash every file, not only images and videos.
+    public var hashAll: Bool
+    /// Items per committed batch: a killed scan loses at most this many.
+    public var batchSize: Int
+
+    public init(roots: [String], exhibit: String, examiner: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                hashAll: Bool = false, batchSize: Int = 500) {
+        self.roots = roots
+        self.exhibit = exhibit
+        self.examiner = examiner
+        self.jobs = max(1, jobs)
+        self.hashAll = hashAll
+        self.batchSize = max(1, batchSize)
+    }
+}
+
+/// Counts of a scan run, reported as it goes and at the end.
+public struct ScanProgress: Sendable, Equatable {
+    /// Items recorded by this run.
+    public var items = 0
+    /// Bytes read by this run.
+    public var bytes: Int64 = 0
+    public var stills = 0
+    public var videos = 0
+    /// Media the database knew.
+    public var known = 0
+    /// Items that could not be examined (unreadable, identification failed).
+    public var errors = 0
+    /// Items an earlier run already recorded, skipped now.
+    public var alreadyRecorded = 0
+    public var seconds: Double = 0
+
+    public init() {}
+}
+
+/// A failure that stops the whole scan (not a per-item failure, which is recorded).
+public struct ScanError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Runs the pipeline over evidence roots: Walk → Identify → Hash → Match → Record.
+///
+/// The calling thread walks; `jobs` worker threads each read, identify and hash one file at a
+/// time; one recorder thread looks each medium up in the hash database and commits batches to
+/// the case. Queues between them are bounded, so memory does not grow with the evidence.
+public final class Scanner {
+    public let options: ScanOptions
+    let hashDatabase: any KnownHashLookup
+    let hashDatabaseFacts: (path: String, fingerprint: String, entries: Int)
+    let store: CaseStore
+
+    public init(options: ScanOptions, hashDatabase: SQLiteHashDatabase, store: CaseStore) throws {
+        self.options = options
+        self.hashDatabase = hashDatabase
+        self.store = store
+        let info = try hashDatabase.info()
+        hashDatabaseFacts = (hashDatabase.path, info.fingerprint, info.entries)
+    }
+
+    /// Runs the scan. `progress` is called from the recorder thread about twice a second and
+    /// once at the end.
+    public func run(progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) throws -> ScanProgress {
+        let roots: [EvidenceRoot]
+        do {
+            roots = try options.roots.map { path throws(SystemError) in try EvidenceRoot(path: path) }
+        } catch {
+            throw ScanError(message: "cannot read evidence root \(error.path): \(error.message); check the path")
+        }
+        let alreadyComplete = try store.hasFinishedScan(exhibit: options.exhibit, roots: options.roots)
+        var examiners: [FileExaminer] = []
+        do {
+            for _ in 0..<options.jobs { examiners.append(try FileExaminer(hashAll: options.hashAll)) }
+        } catch {
+            throw ScanError(message: "cannot start libmagic: \(error.message); is libmagic's database (libmagic-mgc) installed?")
+        }
+
+        let recorder = Recorder(store: store, lookup: hashDatabase, options: options, description: ScanDescription(
+            exhibit: options.exhibit, roots: options.roots, examiner: options.examiner, hashDatabasePath: hashDatabaseFacts.path,
+            hashDatabaseFingerprint: hashDatabaseFacts.fingerprint, hashDatabaseEntries: hashDatabaseFacts.entries,
+            settings: settings()), startNow: !alreadyComplete, progress: progress)
+
+        for root in roots {
+            let recorded = try store.recordedPaths(exhibit: options.exhibit, source: root.path)
+            let work = BlockingQueue<WalkEntry>(capacity: 1024)
+            let results = BlockingQueue<ItemResult>(capacity: 1024)
+            let workersDone = DispatchGroup()
+            for examiner in examiners {
+                let thread = Thread { [work, results] in
+                    while let entry = work.pop() { results.push(examiner.examine(entry, in: root)) }
+                    workersDone.leave()
+                }
+                workersDone.enter()
+                thread.stackSize = 1 << 20
+                thread.start()
+            }
+            let recorderDone = DispatchSemaphore(value: 0)
+            let recorderThread = Thread { [results] in
+                while let result = results.pop() { recorder.add(result, source: root.path) }
+                recorder.flush(source: root.path)
+                recorderDone.signal()
+            }
+            recorderThread.start()
+
+            Walker(root: root).walk { entry in
+                if recorded.contains(entry.relativePath) {
+                    recorder.skipped()
+                } else if entry.kind == .regularFile {
+                    work.push(entry)
+                } else {
+                    results.push(entry.unreadResult())
+                }
+            }
+            work.close()
+            workersDone.wait()
+            results.close()
+            recorderDone.wait()
+            if let failure = recorder.failure { throw failure }
+        }
+        return try recorder.finish()
+    }
+
+    /// The settings that affect results, recorded with the scan and shown in reports.
+    func settings() -> [String: String] {
+        [
+            "jobs": String(options.jobs),
+            "hash_all": String(options.hashAll),
+            "libmagic": ContentIdentifier.libraryVersion,
+            "libmagic_flags": "0x" + String(ContentIdentifier.flags, radix: 16),
+            "identify_head_bytes": String(FileExaminer.headLength),
+            "match": "exact: sha256, then sha1, then md5",
+        ]
+    }
+}

@@ -1,0 +1,31 @@
+/// The category an item's content has, and why: the rule every report and the queue share.
+///
+/// An examiner's latest decision wins. Otherwise the database matches decide when they agree;
+/// when they disagree (the same digest known as two categories) the item stays pending with
+/// `conflict` set, for an examiner to settle. Nothing at all: pending.
+public struct Resolution: Sendable, Equatable {
+    public var category: Category?
+    public var basis: Basis?
+    /// The database holds more than one category for this content.
+    public var conflict: Bool
+
+    public init(category: Category?, basis: Basis?, conflict: Bool = false) {
+        self.category = category
+        self.basis = basis
+        self.conflict = conflict
+    }
+
+    public static let pending = Resolution(category: nil, basis: nil)
+
+    public var isPending: Bool { category == nil }
+
+    public static func resolve(matches: [KnownMatch], decision: Category?) -> Resolution {
+        let categories = Set(matches.map(\.category))
+        if let decision { return Resolution(category: decision, basis: .examiner, conflict: categories.count > 1) }
+        if categories.count == 1, let only = categories.first {
+            let basis: Basis = matches.contains { $0.basis == .exact } ? .exact : .perceptual
+            return Resolution(category: only, basis: basis)
+        }
+        return Resolution(category: nil, basis: nil, conflict: categories.count > 1)
+    }
+}
