@@ -21,17 +21,19 @@ public struct ScanDescription: Sendable {
     public var hashDatabasePath: String
     public var hashDatabaseFingerprint: String
     public var hashDatabaseEntries: Int
+    public var hashDatabaseSources: [String]
     /// Settings that affect results (limits, flags, versions), recorded for the report.
     public var settings: [String: String]
 
     public init(exhibit: String, roots: [String], examiner: String, hashDatabasePath: String, hashDatabaseFingerprint: String,
-                hashDatabaseEntries: Int, settings: [String: String]) {
+                hashDatabaseEntries: Int, hashDatabaseSources: [String], settings: [String: String]) {
         self.exhibit = exhibit
         self.roots = roots
         self.examiner = examiner
         self.hashDatabasePath = hashDatabasePath
         self.hashDatabaseFingerprint = hashDatabaseFingerprint
         self.hashDatabaseEntries = hashDatabaseEntries
+        self.hashDatabaseSources = hashDatabaseSources
         self.settings = settings
     }
 }
@@ -62,10 +64,11 @@ extension CaseStore {
             try db.execute(sql: "INSERT OR IGNORE INTO exhibits(ref, created) VALUES (?, ?)", arguments: [scan.exhibit, Self.timestamp()])
             let resumed = try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE exhibit = ?", arguments: [scan.exhibit]) ?? 0
             try db.execute(sql: """
-                INSERT INTO scans(exhibit, roots, examiner, started, hashdb_path, hashdb_fingerprint, hashdb_entries, settings)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO scans(exhibit, roots, examiner, started, hashdb_path, hashdb_fingerprint, hashdb_entries, hashdb_sources, settings)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [scan.exhibit, AuditLog.canonicalJSON(["roots": scan.roots]), scan.examiner, Self.timestamp(),
                                  scan.hashDatabasePath, scan.hashDatabaseFingerprint, scan.hashDatabaseEntries,
+                                 AuditLog.canonicalJSON(["sources": scan.hashDatabaseSources]),
                                  AuditLog.canonicalJSON(scan.settings)])
             let id = db.lastInsertedRowID
             try AuditLog.append(db, actor: scan.examiner, action: "scan-start", detail: [
@@ -115,6 +118,42 @@ extension CaseStore {
             var detail: [String: Any] = ["scan": scan]
             for (key, value) in summary { detail[key] = value }
             try AuditLog.append(db, actor: examiner, action: "scan-end", detail: detail)
+        }
+    }
+}
+
+/// A scan run as recorded.
+public struct ScanRecord: Sendable {
+    public var id: Int64
+    public var exhibit: String
+    public var roots: [String]
+    public var examiner: String
+    public var started: String
+    public var finished: String?
+    public var hashDatabasePath: String?
+    public var hashDatabaseFingerprint: String?
+    public var hashDatabaseEntries: Int?
+    public var hashDatabaseSources: [String]
+    public var settings: [String: String]
+    public var itemsRecorded: Int
+}
+
+extension CaseStore {
+    /// Every scan run, oldest first.
+    public func scans() throws -> [ScanRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM scans ORDER BY id").map { row in
+                func json(_ column: String) -> [String: Any] {
+                    let text: String = row[column] ?? "{}"
+                    return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+                }
+                return ScanRecord(
+                    id: row["id"], exhibit: row["exhibit"], roots: json("roots")["roots"] as? [String] ?? [],
+                    examiner: row["examiner"], started: row["started"], finished: row["finished"],
+                    hashDatabasePath: row["hashdb_path"], hashDatabaseFingerprint: row["hashdb_fingerprint"],
+                    hashDatabaseEntries: row["hashdb_entries"], hashDatabaseSources: json("hashdb_sources")["sources"] as? [String] ?? [],
+                    settings: json("settings") as? [String: String] ?? [:], itemsRecorded: row["items_recorded"])
+            }
         }
     }
 }

@@ -83,6 +83,7 @@ public final class CaseStore: @unchecked Sendable {
                     hashdb_path TEXT,
                     hashdb_fingerprint TEXT,
                     hashdb_entries INTEGER,
+                    hashdb_sources TEXT,
                     settings TEXT NOT NULL,
                     items_recorded INTEGER NOT NULL DEFAULT 0
                 );
@@ -171,13 +172,7 @@ public final class CaseStore: @unchecked Sendable {
         do { return try queue.write(body) } catch { throw CaseStoreError.wrapping(error, path: path) }
     }
 
-    /// Now, UTC, ISO 8601 with milliseconds. `TRIAGE_FIXED_TIME` pins it for reproducible tests.
-    static func timestamp() -> String {
-        if let fixed = ProcessInfo.processInfo.environment["TRIAGE_FIXED_TIME"], !fixed.isEmpty { return fixed }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
+    static func timestamp() -> String { UTCClock.now() }
 
     private static func reason(_ error: any Error) -> String {
         (error as NSError).localizedDescription

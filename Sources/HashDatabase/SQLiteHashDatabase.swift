@@ -294,9 +294,7 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
         }
     }
 
-    static func now() -> String {
-        ISO8601DateFormatter().string(from: Date())
-    }
+    static func now() -> String { UTCClock.now() }
 }
 
 extension Digests {

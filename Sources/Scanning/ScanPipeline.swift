@@ -58,10 +58,10 @@ public struct ScanError: Error, Sendable, CustomStringConvertible {
 /// The calling thread walks; `jobs` worker threads each read, identify and hash one file at a
 /// time; one recorder thread looks each medium up in the hash database and commits batches to
 /// the case. Queues between them are bounded, so memory does not grow with the evidence.
-public final class Scanner {
+public final class ScanPipeline {
     public let options: ScanOptions
     let hashDatabase: any KnownHashLookup
-    let hashDatabaseFacts: (path: String, fingerprint: String, entries: Int)
+    let hashDatabaseFacts: (path: String, fingerprint: String, entries: Int, sources: [String])
     let store: CaseStore
 
     public init(options: ScanOptions, hashDatabase: SQLiteHashDatabase, store: CaseStore) throws {
@@ -69,7 +69,7 @@ public final class Scanner {
         self.hashDatabase = hashDatabase
         self.store = store
         let info = try hashDatabase.info()
-        hashDatabaseFacts = (hashDatabase.path, info.fingerprint, info.entries)
+        hashDatabaseFacts = (hashDatabase.path, info.fingerprint, info.entries, info.sources.keys.sorted())
     }
 
     /// Runs the scan. `progress` is called from the recorder thread about twice a second and
@@ -92,7 +92,7 @@ public final class Scanner {
         let recorder = Recorder(store: store, lookup: hashDatabase, options: options, description: ScanDescription(
             exhibit: options.exhibit, roots: options.roots, examiner: options.examiner, hashDatabasePath: hashDatabaseFacts.path,
             hashDatabaseFingerprint: hashDatabaseFacts.fingerprint, hashDatabaseEntries: hashDatabaseFacts.entries,
-            settings: settings()), startNow: !alreadyComplete, progress: progress)
+            hashDatabaseSources: hashDatabaseFacts.sources, settings: settings()), startNow: !alreadyComplete, progress: progress)
 
         for root in roots {
             let recorded = try store.recordedPaths(exhibit: options.exhibit, source: root.path)

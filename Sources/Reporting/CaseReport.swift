@@ -1,0 +1,105 @@
+import TriageCore
+
+/// Instances (files) and unique items (distinct SHA-256) of one count.
+public struct CountPair: Codable, Sendable, Equatable {
+    public var instances = 0
+    public var unique = 0
+
+    public init(instances: Int = 0, unique: Int = 0) {
+        self.instances = instances
+        self.unique = unique
+    }
+}
+
+/// One category's still and moving counts.
+public struct KindCounts: Codable, Sendable, Equatable {
+    public var still = CountPair()
+    public var moving = CountPair()
+
+    public init() {}
+}
+
+/// Instances by the basis of their category.
+public struct BasisCounts: Codable, Sendable, Equatable {
+    public var exact = 0
+    public var perceptual = 0
+    public var examiner = 0
+
+    public init() {}
+}
+
+/// The counts of one exhibit, or of the whole case (`exhibit` is then "TOTAL").
+public struct ExhibitSummary: Codable, Sendable, Equatable {
+    public var exhibit: String
+    public var sources: [String]
+    /// Walked entries that are files (everything but links, special files and loops).
+    public var files: Int
+    public var images: Int
+    public var videos: Int
+    /// Items that could not be examined.
+    public var errors: Int
+    /// Keys "A", "B", "C", "N".
+    public var counts: [String: KindCounts]
+    public var pending: CountPair
+    public var basis: BasisCounts
+    /// Files whose name disagrees with their content.
+    public var extensionMismatches: Int
+    /// Media whose digest the database holds under more than one category (left pending).
+    public var conflicts: Int
+}
+
+/// An item listed in a report because it was not fully examined, or not counted.
+public struct ReportedItem: Codable, Sendable, Equatable {
+    public var exhibit: String
+    public var id: Int64
+    /// Display form: escaped, reversible (see `SafeText`).
+    public var path: String
+    public var disposition: String
+    public var reason: String?
+}
+
+/// A pending group in a report.
+public struct ReportedPending: Codable, Sendable, Equatable {
+    public var sha256: String
+    public var kind: String
+    public var instances: Int
+    public var paths: [String]
+}
+
+/// The evidential summary of a case: what `triage report` renders in every format.
+public struct CaseReport: Codable, Sendable {
+    public struct Tool: Codable, Sendable {
+        public var name: String
+        public var version: String
+        public var libmagic: String
+    }
+
+    public struct Case: Codable, Sendable {
+        public var name: String
+        public var examiner: String
+        public var examiners: [String]
+        public var profile: String
+        public var created: String
+    }
+
+    public struct HashDB: Codable, Sendable {
+        public var entries: Int
+        public var sources: [String]
+        public var fingerprint: String
+        public var path: String
+    }
+
+    public var generated: String
+    public var tool: Tool
+    public var `case`: Case
+    public var hashdb: HashDB
+    public var exhibits: [ExhibitSummary]
+    public var totals: ExhibitSummary
+    /// Items that could not be examined, with their reasons.
+    public var errors: [ReportedItem]
+    /// Items recorded without examination by decision (links, special files, empty files).
+    public var notExamined: [ReportedItem]
+    public var pendingItems: [ReportedPending]
+    /// Settings of the scans that produced the counts.
+    public var settings: [String: String]
+}

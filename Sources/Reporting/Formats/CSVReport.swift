@@ -1,0 +1,38 @@
+import CaseStore
+import TriageCore
+
+/// One row per recorded item (RFC 4180, formula cells defused by `SafeText.csvCell`): the
+/// table an examiner sorts and filters, and the one a court's annex lists.
+public enum CSVReport: ReportFormat {
+    public static let name = "csv"
+
+    static let header = ["exhibit", "item", "path", "kind", "mime", "size", "category", "basis", "conflict", "sha256", "sha1",
+                         "md5", "disposition", "reason", "extension_mismatch", "matched_sources"]
+
+    public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
+        write(header.joined(separator: ",") + "\r\n")
+        let decisions = try store.currentDecisions()
+        try store.forEachItem { item in
+            let result = item.result
+            var resolution: Resolution?
+            if result.kind.isMedia, let digests = result.digests {
+                resolution = Resolution.resolve(matches: item.matches, decision: decisions[digests.sha256]?.category)
+            }
+            let fields: [String] = [
+                item.exhibit, String(item.id), result.path.display, result.kind.rawValue, result.mime ?? "", String(result.size),
+                resolution.map { $0.category?.rawValue ?? "pending" } ?? "", resolution?.basis?.rawValue ?? "",
+                resolution?.conflict == true ? "yes" : "",
+                result.digests.map { Hex.encode($0.sha256) } ?? "", result.digests.map { Hex.encode($0.sha1) } ?? "",
+                result.digests.map { Hex.encode($0.md5) } ?? "", result.disposition.rawValue, result.reason.map(SafeText.display) ?? "",
+                result.extensionMismatch ? "yes" : "",
+                Set(item.matches.map { "\($0.source):\($0.category.rawValue)" }).sorted().joined(separator: " "),
+            ]
+            write(fields.map(SafeText.csvCell).joined(separator: ",") + "\r\n")
+        }
+    }
+}
+
+extension SafeText {
+    /// `display` of a string that may hold anything (reasons quote names and OS messages).
+    static func display(_ text: String) -> String { display(Array(text.utf8)) }
+}

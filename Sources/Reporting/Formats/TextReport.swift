@@ -1,0 +1,62 @@
+import CaseStore
+import Foundation
+import TriageCore
+
+/// The report for a person at a terminal: readable at a glance, every name escaped.
+public enum TextReport: ReportFormat {
+    public static let name = "text"
+
+    public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
+        var out = ""
+        func line(_ text: String = "") { out += text + "\n" }
+        let pending = report.totals.pending
+        if pending.instances > 0 {
+            line("NOT FINAL: \(pending.instances) image(s) (\(pending.unique) unique) are pending an examiner's decision.")
+        }
+        line("triage evidential summary — case \(SafeText.display(report.case.name))")
+        line("Generated \(report.generated) by \(report.tool.name) \(report.tool.version) (libmagic \(report.tool.libmagic)); profile \(report.case.profile)")
+        line("Examiner(s): \(report.case.examiners.map(SafeText.display).joined(separator: ", "))")
+        line("Hash database: \(report.hashdb.entries) entries from \(report.hashdb.sources.map(SafeText.display).joined(separator: ", ")); fingerprint \(report.hashdb.fingerprint)")
+        line()
+        let sections = report.exhibits.map { (summary: $0, title: "Exhibit \(SafeText.display($0.exhibit))  (source: \($0.sources.map(SafeText.display).joined(separator: ", ")))") }
+            + [(summary: report.totals, title: "All exhibits")]
+        for (summary, title) in sections {
+            line(title)
+            line("  files \(summary.files), still images \(summary.images), moving images \(summary.videos), errors \(summary.errors), name/content mismatches \(summary.extensionMismatches)")
+            line("  Indecent photographs or pseudo-photographs (instances / unique by SHA-256):")
+            line("    category          still            moving")
+            for category in Category.allCases {
+                let counts = summary.counts[category.rawValue]!
+                let label = category == .n ? "N (not indecent)" : "\(category.rawValue)"
+                line("    " + pad(label, 18) + pad("\(counts.still.instances) / \(counts.still.unique)", 17) + "\(counts.moving.instances) / \(counts.moving.unique)")
+            }
+            line("    " + pad("pending", 18) + "\(summary.pending.instances) / \(summary.pending.unique)")
+            line("  Basis of categories: database exact match \(summary.basis.exact), perceptual match \(summary.basis.perceptual), examiner \(summary.basis.examiner)")
+            if summary.conflicts > 0 { line("  Database conflicts (left pending): \(summary.conflicts)") }
+            line()
+        }
+        if !report.pendingItems.isEmpty {
+            line("Pending review (\(report.pendingItems.count) unique):")
+            for group in report.pendingItems {
+                line("  \(group.sha256)  \(group.kind), \(group.instances) instance(s)")
+                for path in group.paths { line("      \(path)") }
+            }
+            line()
+        }
+        if !report.errors.isEmpty {
+            line("Errors (\(report.errors.count)): not examined, listed so nothing is lost")
+            for item in report.errors { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(SafeText.display(item.reason ?? ""))") }
+            line()
+        }
+        if !report.notExamined.isEmpty {
+            line("Recorded without examination (\(report.notExamined.count)):")
+            for item in report.notExamined { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(SafeText.display(item.reason ?? ""))") }
+            line()
+        }
+        write(out)
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,130 @@
+import CaseStore
+import TriageCore
+
+/// Builds a `CaseReport` from the case store: the counting rules of DESIGN.md in one place.
+///
+/// An instance is one recorded image or video file; unique items are distinct SHA-256 values.
+/// A content's category comes from `Resolution` (examiner decision, else agreeing database
+/// matches, else pending). A video is one moving image in its resolved category.
+public struct ReportBuilder {
+    public var store: CaseStore
+    public var toolVersion: String
+    public var libmagicVersion: String
+
+    public init(store: CaseStore, toolVersion: String, libmagicVersion: String) {
+        self.store = store
+        self.toolVersion = toolVersion
+        self.libmagicVersion = libmagicVersion
+    }
+
+    /// Accumulates one summary; unique sets are kept until the end.
+    private struct Tally {
+        var summary: ExhibitSummary
+        var uniques: [String: Set<[UInt8]>] = [:]  // "A/still" → SHA-256 set
+        var pendingUnique = Set<[UInt8]>()
+        var sources = Set<String>()
+
+        init(_ name: String) {
+            summary = ExhibitSummary(exhibit: name, sources: [], files: 0, images: 0, videos: 0, errors: 0,
+                                     counts: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, KindCounts()) }),
+                                     pending: CountPair(), basis: BasisCounts(), extensionMismatches: 0, conflicts: 0)
+        }
+
+        mutating func add(_ item: StoredItem, _ resolution: Resolution?) {
+            let result = item.result
+            sources.insert(item.source)
+            switch result.disposition {
+            case .symlink, .notRegularFile, .directoryLoop: break
+            default: summary.files += 1
+            }
+            if result.disposition.isError { summary.errors += 1 }
+            if result.extensionMismatch { summary.extensionMismatches += 1 }
+            if result.kind == .still { summary.images += 1 }
+            if result.kind == .moving { summary.videos += 1 }
+            guard let resolution, let sha256 = result.digests?.sha256 else { return }
+            if resolution.conflict && resolution.isPending { summary.conflicts += 1 }
+            guard let category = resolution.category, let basis = resolution.basis else {
+                summary.pending.instances += 1
+                pendingUnique.insert(sha256)
+                return
+            }
+            let key = category.rawValue
+            if result.kind == .moving { summary.counts[key]!.moving.instances += 1 } else { summary.counts[key]!.still.instances += 1 }
+            uniques["\(key)/\(result.kind.rawValue)", default: []].insert(sha256)
+            switch basis {
+            case .exact: summary.basis.exact += 1
+            case .perceptual: summary.basis.perceptual += 1
+            case .examiner: summary.basis.examiner += 1
+            }
+        }
+
+        func finished() -> ExhibitSummary {
+            var out = summary
+            for category in Category.allCases {
+                out.counts[category.rawValue]!.still.unique = uniques["\(category.rawValue)/still"]?.count ?? 0
+                out.counts[category.rawValue]!.moving.unique = uniques["\(category.rawValue)/moving"]?.count ?? 0
+            }
+            out.pending.unique = pendingUnique.count
+            out.sources = sources.sorted()
+            return out
+        }
+    }
+
+    public func build() throws -> CaseReport {
+        let info = try store.info()
+        let scans = try store.scans()
+        let decisions = try store.currentDecisions()
+        var tallies: [String: Tally] = [:]
+        for exhibit in info.exhibits { tallies[exhibit] = Tally(exhibit) }
+        var total = Tally("TOTAL")
+        var errors: [ReportedItem] = []
+        var notExamined: [ReportedItem] = []
+        var pending: [[UInt8]: ReportedPending] = [:]
+        var pendingOrder: [[UInt8]] = []
+
+        try store.forEachItem { item in
+            var resolution: Resolution?
+            if item.result.kind.isMedia, let digests = item.result.digests {
+                resolution = Resolution.resolve(matches: item.matches, decision: decisions[digests.sha256]?.category)
+                if resolution!.isPending {
+                    let key = digests.sha256
+                    if pending[key] == nil {
+                        pendingOrder.append(key)
+                        pending[key] = ReportedPending(sha256: Hex.encode(key), kind: item.result.kind.rawValue, instances: 0, paths: [])
+                    }
+                    pending[key]!.instances += 1
+                    pending[key]!.paths.append("\(item.exhibit): \(item.result.path.display)")
+                }
+            }
+            tallies[item.exhibit, default: Tally(item.exhibit)].add(item, resolution)
+            total.add(item, resolution)
+            let listed = ReportedItem(exhibit: item.exhibit, id: item.id, path: item.result.path.display,
+                                      disposition: item.result.disposition.rawValue, reason: item.result.reason)
+            if item.result.disposition.isError {
+                errors.append(listed)
+            } else if item.result.disposition != .processed {
+                notExamined.append(listed)
+            }
+        }
+
+        let latest = scans.last
+        var settings = latest?.settings ?? [:]
+        settings["scans"] = String(scans.count)
+        if scans.contains(where: { $0.finished == nil }) { settings["unfinished_scans"] = String(scans.filter { $0.finished == nil }.count) }
+        let fingerprints = Set(scans.compactMap(\.hashDatabaseFingerprint))
+        if fingerprints.count > 1 { settings["hashdb_fingerprints"] = fingerprints.sorted().joined(separator: ",") }
+
+        return CaseReport(
+            generated: UTCClock.now(),
+            tool: .init(name: "triage", version: toolVersion, libmagic: libmagicVersion),
+            case: .init(name: info.name, examiner: scans.last?.examiner ?? "", examiners: info.examiners, profile: info.profile,
+                        created: info.created),
+            hashdb: .init(entries: latest?.hashDatabaseEntries ?? 0, sources: latest?.hashDatabaseSources ?? [],
+                          fingerprint: latest?.hashDatabaseFingerprint ?? "", path: latest?.hashDatabasePath ?? ""),
+            exhibits: tallies.keys.sorted().map { tallies[$0]!.finished() },
+            totals: total.finished(),
+            errors: errors, notExamined: notExamined,
+            pendingItems: pendingOrder.map { pending[$0]! }.sorted { ($1.instances, $0.paths[0]) < ($0.instances, $1.paths[0]) },
+            settings: settings)
+    }
+}

@@ -1,0 +1,45 @@
+import Evidence
+import HashDatabase
+import Identification
+import TriageCore
+
+/// What triage sees in single files, outside any case: the same examination a scan does,
+/// every file hashed, and (when a database is given) its exact matches.
+public final class Inspector {
+    private let examiner: FileExaminer
+    private let lookup: (any KnownHashLookup)?
+
+    public init(hashDatabase: (any KnownHashLookup)?) throws {
+        do {
+            examiner = try FileExaminer(hashAll: true)
+        } catch {
+            throw ScanError(message: "cannot start libmagic: \(error.message)")
+        }
+        lookup = hashDatabase
+    }
+
+    /// The result for one path, and its matches. A path that cannot be opened gives a result
+    /// with disposition `unreadable`, like any other item.
+    public func inspect(_ path: String) throws -> (result: ItemResult, matches: [KnownMatch]) {
+        let root: EvidenceRoot
+        do {
+            root = try EvidenceRoot(path: path)
+        } catch {
+            return (ItemResult(path: ForensicPath(relativePath: Array(path.utf8)), disposition: .unreadable,
+                               reason: "\(error.call): \(error.message)"), [])
+        }
+        var entries: [WalkEntry] = []
+        Walker(root: root).walk { entries.append($0) }
+        guard let entry = entries.first, entries.count == 1 else {
+            return (ItemResult(path: ForensicPath(relativePath: Array(path.utf8)), disposition: .notRegularFile,
+                               reason: "a directory: use `triage scan` for trees"), [])
+        }
+        var result = examiner.examine(entry, in: root)
+        result.path = ForensicPath(relativePath: Array(path.utf8))
+        var matches: [KnownMatch] = []
+        if let lookup, result.kind.isMedia, let digests = result.digests, case .found(let found) = try lookup.lookup(digests) {
+            matches = found
+        }
+        return (result, matches)
+    }
+}

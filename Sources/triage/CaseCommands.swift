@@ -1,0 +1,154 @@
+import ArgumentParser
+import CaseStore
+import Foundation
+import Identification
+import Reporting
+import TriageCore
+
+func reportBuilder(_ store: CaseStore) -> ReportBuilder {
+    ReportBuilder(store: store, toolVersion: Triage.version, libmagicVersion: ContentIdentifier.libraryVersion)
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Progress, counts, pending and errors of a case.")
+
+    @OptionGroup var caseOption: CaseOption
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws {
+        let (report, scans) = try Console.setup { () throws -> (CaseReport, [ScanRecord]) in
+            let store = try CaseStore(directory: caseOption.directory, create: false)
+            return (try reportBuilder(store).build(), try store.scans())
+        }
+        struct ScanJSON: Encodable { var id: Int64; var exhibit: String; var started: String; var finished: String?; var items: Int }
+        struct StatusJSON: Encodable {
+            var `case`: String; var exhibits: [ExhibitSummary]; var totals: ExhibitSummary; var scans: [ScanJSON]
+            var unfinishedScans: Int
+        }
+        let unfinished = scans.filter { $0.finished == nil }.count
+        if json {
+            Console.out(Console.json(StatusJSON(case: report.case.name, exhibits: report.exhibits, totals: report.totals,
+                                                scans: scans.map { ScanJSON(id: $0.id, exhibit: $0.exhibit, started: $0.started, finished: $0.finished, items: $0.itemsRecorded) },
+                                                unfinishedScans: unfinished)))
+            return
+        }
+        var out = "case \(SafeText.display(Array(report.case.name.utf8))): \(report.exhibits.count) exhibit(s), \(scans.count) scan run(s)"
+        out += unfinished > 0 ? ", \(unfinished) unfinished (re-run the scan to finish)\n" : "\n"
+        for summary in report.exhibits + [report.totals] {
+            let indecent = Category.indecent.map { category -> String in
+                let counts = summary.counts[category.rawValue]!
+                return "\(category.rawValue) \(counts.still.instances + counts.moving.instances)"
+            }.joined(separator: ", ")
+            out += "  \(summary.exhibit == "TOTAL" ? "total" : SafeText.display(Array(summary.exhibit.utf8))): \(summary.files) files, \(summary.images) images, \(summary.videos) videos; \(indecent), N \(summary.counts["N"]!.still.instances + summary.counts["N"]!.moving.instances); pending \(summary.pending.instances) (\(summary.pending.unique) unique); errors \(summary.errors)\n"
+        }
+        Console.out(out)
+    }
+}
+
+struct Queue: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The pending items, grouped by content (SHA-256).")
+
+    @OptionGroup var caseOption: CaseOption
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws {
+        let groups = try Console.setup { try CaseStore(directory: caseOption.directory, create: false).pendingGroups() }
+        struct GroupJSON: Encodable {
+            var sha256: String; var instances: Int; var paths: [String]; var items: [Int64]; var kind: String; var mime: String?
+            var size: Int64; var conflict: [String]?
+        }
+        let values = groups.map { group in
+            GroupJSON(sha256: Hex.encode(group.sha256), instances: group.instances.count,
+                      paths: group.instances.map { "\($0.exhibit): \($0.result.path.display)" }, items: group.instances.map(\.id),
+                      kind: group.kind.rawValue, mime: group.mime, size: group.size,
+                      conflict: group.conflictingMatches.isEmpty ? nil : group.conflictingMatches.map { "\($0.source):\($0.category.rawValue)" })
+        }
+        if json {
+            Console.out(Console.json(values))
+            return
+        }
+        var out = "\(groups.count) pending (\(groups.reduce(0) { $0 + $1.instances.count }) instances)\n"
+        for value in values {
+            out += "\(value.sha256)  \(value.kind) \(value.mime ?? ""), \(value.size) bytes, \(value.instances) instance(s)"
+            if let conflict = value.conflict { out += "; database conflict: \(conflict.joined(separator: ", "))" }
+            out += "\n"
+            for (id, path) in zip(value.items, value.paths) { out += "    item \(id)  \(path)\n" }
+        }
+        Console.out(out)
+    }
+}
+
+struct Categorise: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record an examiner's category for an item's content (every instance of it).")
+
+    @OptionGroup var caseOption: CaseOption
+    @Option(help: "An item id (from `triage queue`).") var item: Int64?
+    @Option(help: "The content's SHA-256.") var sha256: String?
+    @Argument(help: "A, B, C or N (not indecent).") var category: Category
+    @Option(help: "A note kept with the decision.") var note: String?
+    @Option(help: "Who decides (default $TRIAGE_EXAMINER).") var examiner: String?
+
+    func validate() throws {
+        if (item == nil) == (sha256 == nil) { throw ValidationError("give exactly one of --item ID or --sha256 HEX") }
+        if let sha256, Hex.decode(sha256)?.count != 32 { throw ValidationError("--sha256 must be 64 hex digits") }
+        if examinerName(examiner) == nil {
+            throw ValidationError("every decision names its examiner: give --examiner NAME or set $TRIAGE_EXAMINER")
+        }
+    }
+
+    func run() throws {
+        let name = examinerName(examiner)!
+        let outcome = try Console.setup { () throws -> DecisionOutcome in
+            let store = try CaseStore(directory: caseOption.directory, create: false)
+            if let item { return try store.categorise(itemID: item, as: category, examiner: name, note: note) }
+            return try store.categorise(sha256: Hex.decode(sha256!)!, as: category, examiner: name, note: note)
+        }
+        Console.out("\(Hex.encode(outcome.decision.sha256)): \(outcome.decision.previous?.rawValue ?? "pending") → \(outcome.decision.category.rawValue) (\(outcome.instances) instance(s)), by \(name), audit entry \(outcome.decision.auditSequence)\n")
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check the audit chain and the case store's integrity.")
+
+    @OptionGroup var caseOption: CaseOption
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws {
+        let report = try Console.setup { try CaseStore(directory: caseOption.directory, create: false).verify() }
+        if json {
+            struct VerifyJSON: Encodable { var intact: Bool; var auditEntries: Int; var decisions: Int; var head: String?; var problems: [String] }
+            Console.out(Console.json(VerifyJSON(intact: report.isIntact, auditEntries: report.auditEntries, decisions: report.decisions,
+                                                head: report.head, problems: report.problems)))
+        } else if report.isIntact {
+            Console.out("intact: \(report.auditEntries) audit entries, \(report.decisions) decisions, chain head \(report.head ?? "none")\n")
+        } else {
+            Console.out("NOT INTACT:\n" + report.problems.map { "  \($0)\n" }.joined())
+        }
+        if !report.isIntact { throw ExitCode(1) }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The evidential summary of a case.")
+
+    @OptionGroup var caseOption: CaseOption
+    @Option(help: "text, json or csv.") var format = "text"
+    @Option(help: "Write to this file instead of stdout.") var out: String?
+
+    func validate() throws {
+        guard ReportFormats.named(format) != nil else {
+            throw ValidationError("unknown --format \(format); use one of: \(ReportFormats.all.map { $0.name }.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        try Console.setup {
+            let store = try CaseStore(directory: caseOption.directory, create: false)
+            let report = try reportBuilder(store).build()
+            let sink = try OutputSink(path: out)
+            try ReportFormats.named(format)!.render(report, store: store, write: sink.write)
+            sink.flush()
+        }
+    }
+}

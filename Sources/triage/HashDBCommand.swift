@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import HashDatabase
+import TriageCore
+
+extension Category: ExpressibleByArgument {
+    public init?(argument: String) { self.init(letter: argument) }
+}
+
+struct HashDB: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hashdb", abstract: "Manage the known-hash database.",
+        subcommands: [Import.self, Info.self, Export.self, Map.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add known hashes from hash-set files (streamed, one transaction per file).")
+
+        @Argument(help: "Hash-set files.") var files: [String]
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "auto, or one of: \(HashSetFormats.names.joined(separator: ", ")).") var format = "auto"
+        @Option(help: "Category for records that carry none (digest lists, hashdeep): A, B, C or N.") var category: Category?
+        @Option(help: "Source name stored with each entry (default: the file name).") var source: String?
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func validate() throws {
+            if format != "auto" && HashSetFormats.named(format) == nil {
+                throw ValidationError("unknown --format \(format); use auto or one of: \(HashSetFormats.names.joined(separator: ", "))")
+            }
+        }
+
+        func run() throws {
+            let path = database.path ?? SQLiteHashDatabase.defaultPath()
+            let store = try Console.setup { try SQLiteHashDatabase(path: path) }
+            let importer = HashSetImporter(store: store)
+            var failed = false
+            var results: [[String: String]] = []
+            for file in files {
+                do {
+                    let outcome = try importer.importFile(file, format: format == "auto" ? nil : format, category: category, source: source)
+                    let counts = outcome.record.counts
+                    for problem in outcome.problems { Console.err("\(file): \(problem)\n") }
+                    if counts.rejected > outcome.problems.count {
+                        Console.err("\(file): \(counts.rejected - outcome.problems.count) more problems not shown\n")
+                    }
+                    for conflict in outcome.record.conflicts.prefix(20) {
+                        Console.err("\(file): conflict: \(conflict.hashType.rawValue) \(conflict.digest) is category \(conflict.categories.map(\.rawValue).joined(separator: " and ")) (sources: \(conflict.sources.joined(separator: ", "))); both kept, such items stay pending\n")
+                    }
+                    if counts.rejected > 0 { failed = true }
+                    results.append(["file": file, "format": outcome.format, "read": String(counts.read), "added": String(counts.added),
+                                    "already_present": String(counts.alreadyPresent), "rejected": String(counts.rejected),
+                                    "conflicts": String(outcome.record.conflicts.count)])
+                    if !json {
+                        Console.out("\(file) (\(outcome.format)): \(counts.read) records read, \(counts.added) added, \(counts.alreadyPresent) already present, \(counts.rejected) rejected, \(outcome.record.conflicts.count) conflicting\n")
+                    }
+                } catch {
+                    failed = true
+                    Console.err("triage: \(error)\n")
+                    results.append(["file": file, "error": "\(error)"])
+                }
+            }
+            if json { Console.out(Console.json(results)) }
+            if failed { throw ExitCode(1) }
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Counts per category and hash type, sources, import history, category maps.")
+
+        @OptionGroup var database: DatabaseOption
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let path = database.path ?? SQLiteHashDatabase.defaultPath()
+            let info = try Console.setup { () throws -> HashDatabaseInfo in
+                try SQLiteHashDatabase(path: path, readOnly: true).info()
+            }
+            if json {
+                struct ImportJSON: Encodable { var id: Int64; var time, file, format, source: String; var read, added, alreadyPresent, rejected: Int }
+                struct InfoJSON: Encodable {
+                    var path: String; var entries: Int; var categories: [String: Int]; var hashTypes: [String: Int]
+                    var sources: [String: Int]; var conflicts: Int; var fingerprint: String; var categoryMaps: [String: [String: String]]
+                    var imports: [ImportJSON]
+                }
+                let value = InfoJSON(
+                    path: info.path, entries: info.entries,
+                    categories: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, info.perCategory[$0] ?? 0) }),
+                    hashTypes: Dictionary(uniqueKeysWithValues: HashType.allCases.map { ($0.rawValue, info.perHashType[$0] ?? 0) }),
+                    sources: info.sources, conflicts: info.conflicts, fingerprint: info.fingerprint,
+                    categoryMaps: Dictionary(uniqueKeysWithValues: info.categoryMaps.map { map in
+                        (map.profile, map.codes.mapValues(\.rawValue))
+                    }),
+                    imports: info.imports.map {
+                        ImportJSON(id: $0.id, time: $0.time, file: $0.fileName, format: $0.format, source: $0.source, read: $0.counts.read,
+                                   added: $0.counts.added, alreadyPresent: $0.counts.alreadyPresent, rejected: $0.counts.rejected)
+                    })
+                Console.out(Console.json(value))
+                return
+            }
+            var out = "Hash database \(info.path)\n"
+            out += "  entries: \(info.entries)   fingerprint: \(info.fingerprint)\n"
+            out += "  per category: " + Category.allCases.map { "\($0.rawValue) \(info.perCategory[$0] ?? 0)" }.joined(separator: ", ") + "\n"
+            out += "  per hash type: " + HashType.allCases.map { "\($0.rawValue) \(info.perHashType[$0] ?? 0)" }.joined(separator: ", ") + "\n"
+            out += "  conflicting digests: \(info.conflicts)\n"
+            out += "  sources:\n"
+            for (source, count) in info.sources.sorted(by: { $0.key < $1.key }) { out += "    \(SafeText.display(Array(source.utf8))): \(count)\n" }
+            for map in info.categoryMaps {
+                out += "  category codes (profile \(map.profile)): "
+                out += map.codes.sorted(by: { $0.key < $1.key }).map { "\($0.key)→\($0.value.rawValue)" }.joined(separator: ", ")
+                out += "; letters A, B, C, N stand for themselves; other codes are rejected until mapped\n"
+            }
+            out += "  imports:\n"
+            for record in info.imports {
+                out += "    #\(record.id) \(record.time) \(SafeText.display(Array(record.fileName.utf8))) (\(record.format), source \(SafeText.display(Array(record.source.utf8)))): \(record.counts.added) added, \(record.counts.alreadyPresent) already present, \(record.counts.rejected) rejected\n"
+            }
+            Console.out(out)
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the database out.")
+
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "md5sum (one line per distinct MD5: `md5  category source`).") var format: String
+        @Option(help: "Only entries of this category.") var category: Category?
+        @Option(help: "Write to this file instead of stdout.") var out: String?
+
+        func validate() throws {
+            guard format == "md5sum" else { throw ValidationError("unknown --format \(format); supported: md5sum") }
+        }
+
+        func run() throws {
+            let path = database.path ?? SQLiteHashDatabase.defaultPath()
+            try Console.setup {
+                let store = try SQLiteHashDatabase(path: path, readOnly: true)
+                let sink = try OutputSink(path: out)
+                var seen = Set<[UInt8]>()
+                try store.forEachEntry { entry in
+                    guard let md5 = entry.md5, category == nil || entry.category == category else { return }
+                    let key = md5 + Array(entry.category.rawValue.utf8)
+                    guard seen.insert(key).inserted else { return }
+                    sink.write("\(Hex.encode(md5))  \(entry.category.rawValue) \(SafeText.display(Array(entry.source.utf8)))\n")
+                }
+                sink.flush()
+            }
+        }
+    }
+
+    struct Map: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Map a hash set's numeric category code to a category (or remove the mapping).",
+            discussion: "Example: `triage hashdb map 4 N` maps VICS code 4 to N in profile uk. `none` removes a mapping.")
+
+        @Argument(help: "The code as hash sets write it, e.g. 1.") var code: String
+        @Argument(help: "A, B, C, N, or none.") var category: String
+        @Option(help: "The profile.") var profile = "uk"
+        @OptionGroup var database: DatabaseOption
+
+        func validate() throws {
+            if category.lowercased() != "none" && Category(letter: category) == nil {
+                throw ValidationError("category must be A, B, C, N or none, not \(category)")
+            }
+        }
+
+        func run() throws {
+            let path = database.path ?? SQLiteHashDatabase.defaultPath()
+            try Console.setup {
+                try SQLiteHashDatabase(path: path).setCategoryCode(code, to: Category(letter: category), profile: profile)
+            }
+            Console.out("profile \(profile): code \(code) → \(Category(letter: category)?.rawValue ?? "unmapped")\n")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import CaseStore
+import Foundation
+import HashDatabase
+import Scanning
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Triage evidence into the case: walk, identify, hash, match, record.",
+        discussion: "Resumable: a killed scan continues where it stopped when the same command is run again.")
+
+    enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
+        case auto, none, json
+    }
+
+    @Argument(help: "Evidence roots (mounted read-only).") var roots: [String]
+    @OptionGroup var caseOption: CaseOption
+    @Option(help: "The exhibit reference, e.g. ABC/1.") var exhibit: String
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Examiner name (default $TRIAGE_EXAMINER, else the login name).") var examiner: String?
+    @Option(help: "Worker threads (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Hash every file, not only images and videos.") var hashAll = false
+    @Option(help: "Progress on stderr: auto (a line when stderr is a terminal), none, or json (one JSON object per line).")
+    var progress: ProgressMode = .auto
+    @Flag(help: "Print the final summary as JSON.") var json = false
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if exhibit.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exhibit must not be empty") }
+    }
+
+    func run() throws {
+        let name = examinerName(examiner) ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let absoluteRoots = roots.map { ($0 as NSString).isAbsolutePath ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+            .map { ($0 as NSString).standardizingPath }
+        let scanner = try Console.setup { () throws -> ScanPipeline in
+            let hashDatabase = try SQLiteHashDatabase(path: database.path ?? SQLiteHashDatabase.defaultPath(), readOnly: true)
+            let store = try CaseStore(directory: caseOption.directory, create: true)
+            return try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll),
+                               hashDatabase: hashDatabase, store: store)
+        }
+        let mode = progress == .auto ? (Console.stderrIsTerminal ? ProgressMode.auto : .none) : progress
+        let summary = try Console.setup {
+            try scanner.run { snapshot in
+                switch mode {
+                case .none: break
+                case .auto:
+                    let rate = snapshot.seconds > 0 ? Double(snapshot.items) / snapshot.seconds : 0
+                    let megabytes = snapshot.seconds > 0 ? Double(snapshot.bytes) / snapshot.seconds / 1e6 : 0
+                    Console.err(String(format: "\r%d items (%.0f/s, %.1f MB/s), %d images, %d videos, %d known, %d errors   ",
+                                       snapshot.items, rate, megabytes, snapshot.stills, snapshot.videos, snapshot.known, snapshot.errors))
+                case .json:
+                    Console.err(Console.json(ProgressLine(snapshot)).replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: "  ", with: "") + "\n")
+                }
+            }
+        }
+        if mode == .auto { Console.err("\n") }
+        if json {
+            Console.out(Console.json(ProgressLine(summary)))
+        } else {
+            Console.out(String(format: "exhibit %@: %d items recorded (%d still images, %d videos, %d known to the database), %d errors; %d already recorded by an earlier run; %.1f s\n",
+                               exhibit, summary.items, summary.stills, summary.videos, summary.known, summary.errors,
+                               summary.alreadyRecorded, summary.seconds))
+            if summary.errors > 0 {
+                Console.out("\(summary.errors) items could not be examined: `triage report --case \(caseOption.directory) --format text` lists them with reasons\n")
+            }
+        }
+        if summary.errors > 0 { throw ExitCode(1) }
+    }
+}
+
+/// One progress or summary object for scripts.
+struct ProgressLine: Encodable {
+    var items: Int
+    var bytes: Int64
+    var stills: Int
+    var videos: Int
+    var known: Int
+    var errors: Int
+    var alreadyRecorded: Int
+    var seconds: Double
+
+    init(_ progress: ScanProgress) {
+        items = progress.items
+        bytes = progress.bytes
+        stills = progress.stills
+        videos = progress.videos
+        known = progress.known
+        errors = progress.errors
+        alreadyRecorded = progress.alreadyRecorded
+        seconds = (progress.seconds * 1000).rounded() / 1000
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items, bytes, stills, videos, known, errors, seconds
+        case alreadyRecorded = "already_recorded"
+    }
+}

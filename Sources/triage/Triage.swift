@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+
+struct Triage: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "triage",
+        abstract: "Find, hash, match and count the images and videos on seized devices.",
+        discussion: "Exit status: 0 success, 1 finished but some items failed (listed), 2 usage or setup error.",
+        version: version,
+        subcommands: [HashDB.self, Scan.self, Status.self, Queue.self, Categorise.self, Report.self, Verify.self, Inspect.self])
+}
+
+/// `--case DIR`, shared by the case commands.
+struct CaseOption: ParsableArguments {
+    @Option(name: .customLong("case"), help: "The case directory (created by the first scan).")
+    var directory: String
+}
+
+/// `--db PATH`, shared by the hash-database commands.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .customLong("db"), help: "The hash database (default $TRIAGE_HASHDB, else ~/.local/share/triage/hashdb.sqlite).")
+    var path: String?
+}
+
+/// A failure that ends the command with status 2 and a message on stderr.
+struct SetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum Console {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    /// Runs `body`; any error it throws ends the command with status 2 and its message.
+    static func setup<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            err("triage: \(error)\n")
+            throw ExitCode(2)
+        }
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}
+
+/// Writes command output to a file (`--out`) or stdout, buffered.
+final class OutputSink {
+    private let handle: FileHandle
+    private var buffer = Data()
+
+    init(path: String?) throws {
+        if let path {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                throw SetupError("cannot write \(path): check the folder exists and is writable")
+            }
+            self.handle = handle
+        } else {
+            handle = FileHandle.standardOutput
+        }
+    }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count > 1 << 20 { flush() }
+    }
+
+    func flush() {
+        handle.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+func examinerName(_ option: String?) -> String? {
+    if let option, !option.isEmpty { return option }
+    if let env = ProcessInfo.processInfo.environment["TRIAGE_EXAMINER"], !env.isEmpty { return env }
+    return nil
+}
