@@ -14,6 +14,7 @@ final class Recorder: @unchecked Sendable {
     private let lock = NSLock()
     private var scanID: Int64?
     private var batch: [RecordedItem] = []
+    private var batchesCommitted = 0
     private var progress = ScanProgress()
     private let started = Date()
     private var lastReport = Date.distantPast
@@ -72,6 +73,8 @@ final class Recorder: @unchecked Sendable {
         do {
             try store.record(batch, exhibit: options.exhibit, source: source, scan: scanID)
             batch.removeAll(keepingCapacity: true)
+            batchesCommitted += 1
+            if let limit = options.simulateKillAfterBatches, batchesCommitted >= limit { _exit(137) }
         } catch {
             failure = ScanError(message: "cannot record results: \(error); the scan stopped (re-run it to continue)")
         }

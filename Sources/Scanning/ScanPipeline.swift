@@ -16,15 +16,19 @@ public struct ScanOptions: Sendable {
     public var hashAll: Bool
     /// Items per committed batch: a killed scan loses at most this many.
     public var batchSize: Int
+    /// For tests of resumption: end the process abruptly (as `kill -9` would) once this many
+    /// batches are committed.
+    public var simulateKillAfterBatches: Int?
 
     public init(roots: [String], exhibit: String, examiner: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                hashAll: Bool = false, batchSize: Int = 500) {
+                hashAll: Bool = false, batchSize: Int = 500, simulateKillAfterBatches: Int? = nil) {
         self.roots = roots
         self.exhibit = exhibit
         self.examiner = examiner
         self.jobs = max(1, jobs)
         self.hashAll = hashAll
         self.batchSize = max(1, batchSize)
+        self.simulateKillAfterBatches = simulateKillAfterBatches
     }
 }
 

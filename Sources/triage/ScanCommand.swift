@@ -23,6 +23,9 @@ struct Scan: ParsableCommand {
     @Option(help: "Progress on stderr: auto (a line when stderr is a terminal), none, or json (one JSON object per line).")
     var progress: ProgressMode = .auto
     @Flag(help: "Print the final summary as JSON.") var json = false
+    @Option(help: ArgumentHelp("Items per committed batch.", visibility: .hidden)) var batchSize = 500
+    @Option(help: ArgumentHelp("Tests only: exit abruptly after this many batches.", visibility: .hidden))
+    var simulateKillAfterBatches: Int?
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -36,7 +39,8 @@ struct Scan: ParsableCommand {
         let scanner = try Console.setup { () throws -> ScanPipeline in
             let hashDatabase = try SQLiteHashDatabase(path: database.path ?? SQLiteHashDatabase.defaultPath(), readOnly: true)
             let store = try CaseStore(directory: caseOption.directory, create: true)
-            return try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll),
+            return try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll,
+                                                       batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches),
                                hashDatabase: hashDatabase, store: store)
         }
         let mode = progress == .auto ? (Console.stderrIsTerminal ? ProgressMode.auto : .none) : progress
