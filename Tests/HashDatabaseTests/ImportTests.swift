@@ -1,0 +1,255 @@
+import Foundation
+import HashDatabase
+import Testing
+import TriageCore
+import TriageTestSupport
+
+/// Facts about the fixtures, from `Fixtures/expected/fixture-facts.json`.
+struct FixtureFile {
+    var md5: [UInt8]
+    var sha1: [UInt8]
+    var sha256: [UInt8]
+
+    static func named(_ relative: String) -> FixtureFile {
+        let bytes = TestPaths.bytes(TestPaths.evidence + "/" + relative)
+        precondition(!bytes.isEmpty, "fixture \(relative) missing")
+        let digests = HashTestDigests.of(bytes)
+        return FixtureFile(md5: digests.md5, sha1: digests.sha1, sha256: digests.sha256)
+    }
+
+    var digests: Digests { Digests(md5: md5, sha1: sha1, sha256: sha256) }
+}
+
+/// MD5/SHA-1/SHA-256 via the system tools, independent of the code under test.
+enum HashTestDigests {
+    static func of(_ bytes: [UInt8]) -> Digests {
+        let temp = TemporaryDirectory()
+        let path = temp.url("f")
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        func run(_ tool: String) -> [UInt8] { Hex.decode(String(shell("\(tool) '\(path)'").output.prefix { $0 != " " }))! }
+        return Digests(md5: run("md5sum"), sha1: run("sha1sum"), sha256: run("sha256sum"))
+    }
+}
+
+@Suite struct ImportTests {
+    let temp = TemporaryDirectory()
+    var database: SQLiteHashDatabase { try! SQLiteHashDatabase(path: temp.url("hashdb.sqlite")) }
+    func hashset(_ name: String) -> String { TestPaths.hashsets + "/" + name }
+
+    @Test func vics2ImportsMediaInsideCasesAndMapsCategories() throws {
+        let db = database
+        let outcome = try HashSetImporter(store: db).importFile(hashset("known-vics2.json"))
+        #expect(outcome.format == "vics")
+        #expect(outcome.record.counts.read == 6)
+        #expect(outcome.record.counts.added == 6)
+        #expect(outcome.problems.isEmpty)
+        let info = try db.info()
+        #expect(info.perCategory[.a] == 2 && info.perCategory[.b] == 2 && info.perCategory[.c] == 1 && info.perCategory[.n] == 1)
+        // IMG_0001 is code 1 → A; found by SHA-1 (the first type the set carries).
+        let result = try db.lookup(FixtureFile.named("exhibit-1/DCIM/100CAM/IMG_0001.jpg").digests)
+        #expect(result == .found([KnownMatch(category: .a, basis: .exact, hashType: .sha1, source: "known-vics2.json")]))
+        #expect(try db.lookup(FixtureFile.named("exhibit-1/Documents/scan.bmp").digests) == .notFound)
+    }
+
+    @Test func vics1WithStringCategories() throws {
+        let db = database
+        let outcome = try HashSetImporter(store: db).importFile(hashset("known-vics1.json"))
+        #expect(outcome.record.counts.added == 2)
+        guard case .found(let matches) = try db.lookup(FixtureFile.named("exhibit-1/Downloads/tile.webp").digests) else {
+            Issue.record("tile.webp should be known"); return
+        }
+        #expect(matches.map(\.category) == [.b])
+    }
+
+    @Test func reImportAddsNothing() throws {
+        let db = database
+        _ = try HashSetImporter(store: db).importFile(hashset("known-vics2.json"))
+        let again = try HashSetImporter(store: db).importFile(hashset("known-vics2.json"))
+        #expect(again.record.counts.added == 0)
+        #expect(again.record.counts.alreadyPresent == 6)
+        #expect(try db.info().entries == 6)
+    }
+
+    @Test func digestListsNeedACategoryAndTakeIt() throws {
+        let db = database
+        #expect(throws: HashDatabaseError.self) { try HashSetImporter(store: db).importFile(hashset("known.md5")) }
+        let outcome = try HashSetImporter(store: db).importFile(hashset("known.md5"), category: .c)
+        #expect(outcome.format == "md5sum")
+        #expect(outcome.record.counts.added == 3)
+        let sha256 = try HashSetImporter(store: db).importFile(hashset("known.sha256"), category: .b)
+        #expect(sha256.record.counts.added == 1)
+        let grey = FixtureFile.named("exhibit-1/Pictures/holiday/sunset-grey.png")
+        #expect(try db.lookup(grey.digests) == .found([KnownMatch(category: .b, basis: .exact, hashType: .sha256, source: "known.sha256")]))
+    }
+
+    @Test func hashdeepFiles() throws {
+        let db = database
+        let outcome = try HashSetImporter(store: db).importFile(hashset("known.hashdeep"), category: .a)
+        #expect(outcome.format == "hashdeep")
+        #expect(outcome.record.counts.added == 2)
+        guard case .found(let matches) = try db.lookup(FixtureFile.named("exhibit-1/Documents/plate.tiff").digests) else {
+            Issue.record("plate.tiff should be known"); return
+        }
+        #expect(matches.first?.hashType == .sha256)
+    }
+
+    @Test func malformedLineIsReportedWithItsNumberAndTheRestImported() throws {
+        let db = database
+        let outcome = try HashSetImporter(store: db).importFile(hashset("bad/malformed-line.md5"), category: .c)
+        #expect(outcome.problems.count == 1)
+        #expect(outcome.problems[0].location == "line 3")
+        #expect(outcome.problems[0].message.contains("zzzz-not-hex"))
+        #expect(outcome.record.counts.rejected == 1)
+        #expect(outcome.record.counts.added >= 2)
+    }
+
+    @Test func notJSONAtAllIsAClearError() throws {
+        let db = database
+        do {
+            _ = try HashSetImporter(store: db).importFile(hashset("bad/not-json.json"))
+            Issue.record("expected an error")
+        } catch let error as HashDatabaseError {
+            #expect(error.message.contains("cannot tell the hash-set format"))
+            #expect(error.message.contains("--format"))
+        }
+        do {
+            _ = try HashSetImporter(store: db).importFile(hashset("bad/not-json.json"), format: "vics")
+            Issue.record("expected an error")
+        } catch let error as HashDatabaseError {
+            #expect(error.message.contains("not valid VICS JSON"))
+            #expect(error.message.contains("line 1"))
+        }
+        #expect(try db.info().entries == 0)
+    }
+
+    @Test func truncatedJSONImportsNothing() throws {
+        let db = database
+        do {
+            _ = try HashSetImporter(store: db).importFile(hashset("bad/truncated.json"))
+            Issue.record("expected an error")
+        } catch let error as HashDatabaseError {
+            #expect(error.message.contains("nothing from this file was imported"))
+        }
+        #expect(try db.info().entries == 0)
+        #expect(try db.info().imports.isEmpty)
+    }
+
+    @Test func conflictingCategoriesAreKeptAndReported() throws {
+        let db = database
+        _ = try HashSetImporter(store: db).importFile(hashset("known-vics2.json"))
+        let outcome = try HashSetImporter(store: db).importFile(hashset("bad/conflict-vics2.json"))
+        #expect(!outcome.record.conflicts.isEmpty)
+        #expect(outcome.record.conflicts.allSatisfy { Set($0.categories) == [.a, .b] })
+        guard case .found(let matches) = try db.lookup(FixtureFile.named("exhibit-1/Pictures/holiday/beach.png").digests) else {
+            Issue.record("beach.png should be known"); return
+        }
+        #expect(Set(matches.map(\.category)) == [.a, .b])
+        #expect(try db.info().conflicts > 0)
+    }
+
+    @Test func unmappedCodesAreRejectedUntilMapped() throws {
+        let db = database
+        let file = temp.url("code4.json")
+        let md5 = String(repeating: "ab", count: 16)
+        try #"{"@odata.context": "x", "value": [{"MediaID": 7, "Category": 4, "MD5": "\#(md5)"}]}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let first = try HashSetImporter(store: db).importFile(file)
+        #expect(first.record.counts.rejected == 1)
+        #expect(first.problems[0].location == "record 1 (MediaID 7)")
+        #expect(first.problems[0].message.contains("category code 4 has no mapping"))
+        try db.setCategoryCode("4", to: .n, profile: "uk")
+        let second = try HashSetImporter(store: db).importFile(file)
+        #expect(second.record.counts.added == 1)
+        #expect(try db.categoryMap(profile: "uk").codes["4"] == .n)
+    }
+
+    @Test func badDigestInARecordIsReported() throws {
+        let db = database
+        let file = temp.url("bad-md5.json")
+        try #"{"odata.metadata": "x", "value": [{"MediaID": 1, "Category": 1, "MD5": "XYZ"}, {"MediaID": 2, "Category": 2, "MD5": "\#(String(repeating: "0", count: 32))"}]}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let outcome = try HashSetImporter(store: db).importFile(file)
+        #expect(outcome.record.counts.added == 1)
+        #expect(outcome.problems.map(\.location) == ["record 1 (MediaID 1)"])
+    }
+
+    @Test func vicsParsesTheSameAcrossAnyChunkBoundary() throws {
+        var reference: [HashSetRecord] = []
+        try VICSFormat.read(ChunkReader(path: hashset("known-vics2.json")), record: { reference.append($0) }, problem: { _ in })
+        #expect(reference.count == 6)
+        for chunk in [1, 3, 17, 256] {
+            var records: [HashSetRecord] = []
+            try VICSFormat.read(ChunkReader(path: hashset("known-vics2.json"), chunkSize: chunk), record: { records.append($0) }, problem: { _ in })
+            #expect(records == reference, "chunk size \(chunk)")
+        }
+    }
+
+    @Test func largeVICSStreamsInBoundedMemory() throws {
+        // 100,000 records (~10 MB): the collector holds only open objects, so the record
+        // callback sees them in order and nothing accumulates.
+        let file = temp.url("large.json")
+        let handle = FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: file, contents: nil); return file }())!
+        handle.write(Data(#"{"@odata.context": "x", "value": [{"CaseID": 1, "Media": ["#.utf8))
+        var chunk = ""
+        for index in 0..<100_000 {
+            let md5 = String(format: "%032x", index)
+            chunk += (index == 0 ? "" : ",") + #"{"MediaID": \#(index), "Category": "\#(index % 4)", "MD5": "\#(md5)", "Comments": [{"x": 1}]}"#
+            if chunk.utf8.count > 1 << 20 { handle.write(Data(chunk.utf8)); chunk = "" }
+        }
+        handle.write(Data((chunk + "]}]}").utf8))
+        handle.closeFile()
+        let db = database
+        let outcome = try HashSetImporter(store: db).importFile(file)
+        #expect(outcome.record.counts.added == 100_000)
+        #expect(try db.info().perCategory[.n] == 25_000)
+    }
+
+    @Test func lookupPrefersSHA256ThenSHA1ThenMD5() throws {
+        let db = database
+        let digests = Digests(md5: [UInt8](repeating: 1, count: 16), sha1: [UInt8](repeating: 2, count: 20), sha256: [UInt8](repeating: 3, count: 32))
+        _ = try db.importing(ImportDescription(fileName: "t", format: "test", source: "t")) { add in
+            _ = try add(KnownEntry(md5: digests.md5, category: .c, source: "by-md5"))
+            _ = try add(KnownEntry(sha256: digests.sha256, category: .a, source: "by-sha256"))
+            return ImportCounts()
+        }
+        #expect(try db.lookup(digests) == .found([KnownMatch(category: .a, basis: .exact, hashType: .sha256, source: "by-sha256")]))
+        var other = digests
+        other.sha256 = [UInt8](repeating: 9, count: 32)
+        #expect(try db.lookup(other) == .found([KnownMatch(category: .c, basis: .exact, hashType: .md5, source: "by-md5")]))
+    }
+
+    @Test func fingerprintDependsOnContentNotOrder() throws {
+        let one = try SQLiteHashDatabase(path: temp.url("one.sqlite"))
+        let two = try SQLiteHashDatabase(path: temp.url("two.sqlite"))
+        _ = try HashSetImporter(store: one).importFile(hashset("known-vics2.json"))
+        _ = try HashSetImporter(store: one).importFile(hashset("known.md5"), category: .c)
+        _ = try HashSetImporter(store: two).importFile(hashset("known.md5"), category: .c)
+        _ = try HashSetImporter(store: two).importFile(hashset("known-vics2.json"))
+        #expect(try one.fingerprint() == two.fingerprint())
+        _ = try HashSetImporter(store: two).importFile(hashset("known.sha256"), category: .c)
+        #expect(try one.fingerprint() != two.fingerprint())
+    }
+
+    @Test func aFileThatIsNotSQLiteIsAClearError() throws {
+        let path = temp.url("not-a-db.sqlite")
+        try "this is not a database, just text that is long enough to have a header region.............".write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try SQLiteHashDatabase(path: path, readOnly: true).info()
+            Issue.record("expected an error")
+        } catch let error as HashDatabaseError {
+            #expect(error.message.contains("is not a SQLite database"))
+            #expect(error.message.contains("--db"))
+        }
+    }
+
+    @Test func missingDatabaseForReadingSaysWhatToDo() {
+        #expect(throws: HashDatabaseError.self) { try SQLiteHashDatabase(path: temp.url("absent.sqlite"), readOnly: true) }
+    }
+
+    @Test func autoDetection() {
+        #expect(HashSetFormats.detect(head: Array(#"{"@odata.context": "x", "value": []}"#.utf8)) == VICSFormat.self)
+        #expect(HashSetFormats.detect(head: Array("%%%% HASHDEEP-1.0\n".utf8)) == HashdeepFormat.self)
+        #expect(HashSetFormats.detect(head: Array("# list\n\(String(repeating: "a", count: 40))  x.jpg\n".utf8)) == DigestListFormat.self)
+        #expect(HashSetFormats.detect(head: Array("Dear examiner, this is prose.".utf8)) == nil)
+    }
+}
