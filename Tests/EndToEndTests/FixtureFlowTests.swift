@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import TriageTestSupport
+
+/// The whole product on the bundled fixtures, through the real binary: import, scan two
+/// exhibits, report, decide, verify. Expected counts come from `Fixtures/expected/fixture-facts.json`,
+/// which the fixture generator computed independently of triage.
+@Suite struct FixtureFlowTests {
+    let temp = TemporaryDirectory()
+    var db: String { temp.url("hashdb.sqlite") }
+    var caseDir: String { temp.url("case") }
+
+    func prepare() throws {
+        #expect(try Triage.run(["hashdb", "import", TestPaths.hashsets + "/known-vics2.json", "--db", db]).status == 0)
+        #expect(try Triage.run(["hashdb", "import", TestPaths.hashsets + "/known.md5", "--category", "C", "--db", db]).status == 0)
+        for (exhibit, folder) in [("EX/1", "exhibit-1"), ("EX/2", "exhibit-2")] {
+            let scan = try Triage.run(["scan", TestPaths.evidence + "/" + folder, "--case", caseDir, "--exhibit", exhibit, "--db", db,
+                                       "--examiner", "J Smith"])
+            #expect(scan.status == 0, "\(scan.stderr)")
+        }
+    }
+
+    func reportJSON() throws -> [String: Any] {
+        let result = try Triage.run(["report", "--case", caseDir, "--format", "json"])
+        #expect(result.status == 0)
+        return try result.json() as! [String: Any]
+    }
+
+    @Test func countsMatchTheFixtureFacts() throws {
+        try prepare()
+        let facts = try JSONSerialization.jsonObject(with: Data(TestPaths.bytes(TestPaths.fixtures + "/expected/fixture-facts.json"))) as! [String: Any]
+        let expected = facts["summary"] as! [String: [String: Int]]
+        let report = try reportJSON()
+        let exhibits = report["exhibits"] as! [[String: Any]]
+        #expect(exhibits.map { $0["exhibit"] as! String } == ["EX/1", "EX/2"])
+        for (exhibit, folder) in zip(exhibits, ["exhibit-1", "exhibit-2"]) {
+            let counts = exhibit["counts"] as! [String: [String: [String: Int]]]
+            for category in ["A", "B", "C", "N"] {
+                #expect(counts[category]!["still"]!["instances"] == expected[folder]![category], "\(folder) \(category)")
+                #expect(counts[category]!["moving"]!["instances"] == 0)
+            }
+            let pending = exhibit["pending"] as! [String: Int]
+            #expect(pending["instances"] == expected[folder]!["pending"])
+            #expect(exhibit["errors"] as? Int == 0)
+        }
+        let totals = report["totals"] as! [String: Any]
+        let a = (totals["counts"] as! [String: [String: [String: Int]]])["A"]!["still"]!
+        // IMG_0001 appears twice plus as system32.dll: three instances of two contents.
+        #expect(a["instances"] == 3 && a["unique"] == 2)
+        let hashdb = report["hashdb"] as! [String: Any]
+        #expect(hashdb["entries"] as? Int == 9)
+        #expect((hashdb["fingerprint"] as? String)?.count == 64)
+        #expect((report["tool"] as! [String: Any])["name"] as? String == "triage")
+        #expect((report["case"] as! [String: Any])["profile"] as? String == "uk")
+        let basis = totals["basis"] as! [String: Int]
+        #expect(basis["exact"] == 10 && basis["examiner"] == 0)
+    }
+
+    @Test func textReportMatchesTheCheckedInExpectation() throws {
+        try prepare()
+        let result = try Triage.run(["report", "--case", caseDir, "--format", "text"])
+        let normalised = result.stdout
+            .replacingOccurrences(of: TestPaths.evidence, with: "<FIXTURES>/evidence")
+            .replacingOccurrences(of: caseDir, with: "<CASE>")
+        let expectedPath = TestPaths.fixtures + "/expected/report.txt"
+        if ProcessInfo.processInfo.environment["TRIAGE_UPDATE_EXPECTED"] == "1" {
+            try normalised.write(toFile: expectedPath, atomically: true, encoding: .utf8)
+        }
+        let expected = String(decoding: TestPaths.bytes(expectedPath), as: UTF8.self)
+        #expect(normalised == expected, "text report differs from Fixtures/expected/report.txt (TRIAGE_UPDATE_EXPECTED=1 rewrites it)")
+    }
+
+    @Test func decideFromTheCommandLineThenVerify() throws {
+        try prepare()
+        let queue = try Triage.run(["queue", "--case", caseDir, "--json"])
+        let groups = try queue.json() as! [[String: Any]]
+        #expect(groups.count == 8)
+        #expect(groups.allSatisfy { ($0["sha256"] as? String)?.count == 64 && $0["instances"] as? Int == 1 && ($0["paths"] as? [String])?.count == 1 })
+
+        let first = groups[0]
+        let item = (first["items"] as! [Int])[0]
+        let byItem = try Triage.run(["categorise", "--case", caseDir, "--item", String(item), "B", "--examiner", "J Smith", "--note", "checked"])
+        #expect(byItem.status == 0, "\(byItem.stderr)")
+        #expect(byItem.stdout.contains("pending → B"))
+        let second = groups[1]["sha256"] as! String
+        let bySHA = try Triage.run(["categorise", "--case", caseDir, "--sha256", second, "N"], environment: ["TRIAGE_EXAMINER": "A Jones"])
+        #expect(bySHA.status == 0, "\(bySHA.stderr)")
+
+        let totals = try reportJSON()["totals"] as! [String: Any]
+        #expect((totals["pending"] as! [String: Int])["instances"] == 6)
+        #expect((totals["basis"] as! [String: Int])["examiner"] == 2)
+
+        let noExaminer = try Triage.run(["categorise", "--case", caseDir, "--sha256", second, "A"])
+        #expect(noExaminer.status == 2)
+        #expect(noExaminer.stderr.contains("--examiner"))
+
+        let verify = try Triage.run(["verify", "--case", caseDir])
+        #expect(verify.status == 0)
+        #expect(verify.stdout.hasPrefix("intact"))
+
+        // Edit a decision behind triage's back: verify must catch it and exit 1.
+        let edit = shell("python3 -c \"import sqlite3; c = sqlite3.connect('\(caseDir)/case.sqlite'); c.execute(\\\"UPDATE audit SET actor = 'Someone Else' WHERE action = 'decision'\\\"); c.commit()\"")
+        #expect(edit.status == 0, "\(edit.output)")
+        let broken = try Triage.run(["verify", "--case", caseDir])
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("NOT INTACT"))
+        #expect(broken.stdout.contains("audit entry 5"))
+    }
+
+    @Test func statusAndCSV() throws {
+        try prepare()
+        let status = try Triage.run(["status", "--case", caseDir, "--json"])
+        let object = try status.json() as! [String: Any]
+        #expect((object["scans"] as! [Any]).count == 2)
+        #expect(object["unfinished_scans"] as? Int == 0)
+        let csv = try Triage.run(["report", "--case", caseDir, "--format", "csv"])
+        let rows = csv.stdout.split(separator: "\r\n")
+        #expect(rows[0].hasPrefix("exhibit,item,path,kind,mime"))
+        #expect(rows.count == 1 + 23)
+        #expect(rows.contains { $0.contains("Downloads/system32.dll,still,image/jpeg") && $0.contains(",A,exact,") && $0.hasSuffix(",yes,known-vics2.json:A") })
+    }
+
+    @Test func inspectShowsWhatThePipelineSees() throws {
+        try prepare()
+        let path = TestPaths.evidence + "/exhibit-1/Downloads/system32.dll"
+        let result = try Triage.run(["inspect", path, TestPaths.evidence + "/exhibit-2/Downloads/empty.jpg", "--json", "--db", db])
+        #expect(result.status == 0)
+        let entries = try result.json() as! [[String: Any]]
+        #expect(entries[0]["mime"] as? String == "image/jpeg")
+        #expect(entries[0]["kind"] as? String == "still")
+        #expect(entries[0]["extension_mismatch"] as? Bool == true)
+        #expect((entries[0]["md5"] as? String)?.count == 32 && (entries[0]["sha1"] as? String)?.count == 40)
+        #expect(entries[0]["disposition"] as? String == "processed")
+        #expect((entries[0]["matches"] as? [String])?.first?.hasPrefix("A") == true)
+        #expect(entries[1]["disposition"] as? String == "empty")
+    }
+
+    @Test func hashdbInfoAndExport() throws {
+        try prepare()
+        let info = try Triage.run(["hashdb", "info", "--db", db, "--json"])
+        let object = try info.json() as! [String: Any]
+        #expect(object["entries"] as? Int == 9)
+        #expect((object["category_maps"] as? [String: [String: String]])?["uk"]?["1"] == "A")
+        let export = try Triage.run(["hashdb", "export", "--db", db, "--format", "md5sum", "--category", "C"])
+        let lines = export.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.count > 34 && $0.dropFirst(32).hasPrefix("  C ") })
+    }
+}
