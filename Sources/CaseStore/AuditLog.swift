@@ -17,11 +17,13 @@ public struct AuditEntry: Sendable, Equatable {
     public var previousHash: String
     public var hash: String
 
-    /// SHA-256 over the previous hash and every field, one per line: changing any field of any
-    /// entry changes its hash and breaks the link to the next.
+    /// SHA-256 over the previous hash and every field, encoded as one JSON array (so that no
+    /// field's content can be mistaken for a boundary): changing any field of any entry
+    /// changes its hash and breaks the link to the next.
     static func chainHash(previous: String, sequence: Int64, time: String, actor: String, action: String, detail: String) -> String {
-        let text = [previous, String(sequence), time, actor, action, detail].joined(separator: "\n")
-        return Hex.encode(SHA256.hash(data: Data(text.utf8)))
+        let fields: [Any] = [previous, sequence, time, actor, action, detail]
+        let data = try! JSONSerialization.data(withJSONObject: fields, options: [.withoutEscapingSlashes])
+        return Hex.encode(SHA256.hash(data: data))
     }
 
     static let genesis = String(repeating: "0", count: 64)

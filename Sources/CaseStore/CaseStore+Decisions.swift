@@ -55,11 +55,11 @@ extension CaseStore {
                     """, arguments: [Data(sha256)]).map(Self.match)
                 previous = Resolution.resolve(matches: matches, decision: nil).category
             }
-            let time = Self.timestamp()
             var detail: [String: Any] = ["sha256": Hex.encode(sha256), "category": category.rawValue,
                                          "previous": previous?.rawValue ?? "pending", "instances": instances]
             if let note { detail["note"] = note }
             let audit = try AuditLog.append(db, actor: examiner, action: "decision", detail: detail)
+            let time = audit.time
             try db.execute(sql: """
                 INSERT INTO decisions(sha256, category, previous, examiner, time, note, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [Data(sha256), category.rawValue, previous?.rawValue, examiner, time, note, audit.sequence])

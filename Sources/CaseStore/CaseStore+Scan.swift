@@ -38,7 +38,17 @@ public struct ScanDescription: Sendable {
     }
 }
 
-extension CaseStore {
+/// What a scan needs of a case store: the narrow interface that a PostgreSQL store can also
+/// implement (DESIGN.md "Storage"). SQL stays inside the store.
+public protocol CaseRecording: AnyObject, Sendable {
+    func recordedPaths(exhibit: String, source: String) throws -> Set<[UInt8]>
+    func hasFinishedScan(exhibit: String, roots: [String]) throws -> Bool
+    func beginScan(_ scan: ScanDescription) throws -> Int64
+    func record(_ items: [RecordedItem], exhibit: String, source: String, scan: Int64) throws
+    func finishScan(_ scan: Int64, examiner: String, summary: [String: Int]) throws
+}
+
+extension CaseStore: CaseRecording {
     /// Paths already recorded for one exhibit and root: a resumed scan skips them.
     public func recordedPaths(exhibit: String, source: String) throws -> Set<[UInt8]> {
         try read { db in
@@ -49,9 +59,9 @@ extension CaseStore {
         }
     }
 
-    /// True when a finished scan of this exhibit covered exactly these roots.
+    /// True when a finished scan of this exhibit covered exactly these roots (in any order).
     public func hasFinishedScan(exhibit: String, roots: [String]) throws -> Bool {
-        let rootsJSON = AuditLog.canonicalJSON(["roots": roots])
+        let rootsJSON = AuditLog.canonicalJSON(["roots": roots.sorted()])
         return try read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM scans WHERE exhibit = ? AND roots = ? AND finished IS NOT NULL)",
                               arguments: [exhibit, rootsJSON]) ?? false
@@ -66,7 +76,7 @@ extension CaseStore {
             try db.execute(sql: """
                 INSERT INTO scans(exhibit, roots, examiner, started, hashdb_path, hashdb_fingerprint, hashdb_entries, hashdb_sources, settings)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [scan.exhibit, AuditLog.canonicalJSON(["roots": scan.roots]), scan.examiner, Self.timestamp(),
+                """, arguments: [scan.exhibit, AuditLog.canonicalJSON(["roots": scan.roots.sorted()]), scan.examiner, Self.timestamp(),
                                  scan.hashDatabasePath, scan.hashDatabaseFingerprint, scan.hashDatabaseEntries,
                                  AuditLog.canonicalJSON(["sources": scan.hashDatabaseSources]),
                                  AuditLog.canonicalJSON(scan.settings)])
@@ -91,6 +101,7 @@ extension CaseStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertMatch = try db.makeStatement(sql: "INSERT INTO matches(item_id, category, basis, hash_type, source) VALUES (?, ?, ?, ?, ?)")
+            var inserted = 0
             for item in items {
                 let r = item.result
                 insertItem.setUncheckedArguments([
@@ -101,13 +112,14 @@ extension CaseStore {
                 ])
                 try insertItem.execute()
                 guard db.changesCount > 0 else { continue }  // already recorded by an earlier run
+                inserted += 1
                 let itemID = db.lastInsertedRowID
                 for match in item.matches {
                     insertMatch.setUncheckedArguments([itemID, match.category.rawValue, match.basis.rawValue, match.hashType.rawValue, match.source])
                     try insertMatch.execute()
                 }
             }
-            try db.execute(sql: "UPDATE scans SET items_recorded = items_recorded + ? WHERE id = ?", arguments: [items.count, scan])
+            try db.execute(sql: "UPDATE scans SET items_recorded = items_recorded + ? WHERE id = ?", arguments: [inserted, scan])
         }
     }
 
@@ -136,6 +148,16 @@ public struct ScanRecord: Sendable {
     public var hashDatabaseSources: [String]
     public var settings: [String: String]
     public var itemsRecorded: Int
+}
+
+extension [ScanRecord] {
+    /// Runs that stopped before the end and whose exhibit no later run finished: the work a
+    /// re-run of the scan still has to do.
+    public var unfinished: [ScanRecord] {
+        filter { scan in
+            scan.finished == nil && !contains { later in later.id > scan.id && later.exhibit == scan.exhibit && later.finished != nil }
+        }
+    }
 }
 
 extension CaseStore {

@@ -54,7 +54,8 @@ extension CaseStore {
                     continue
                 }
                 if detail["sha256"] as? String != Hex.encode(decision.sha256) || detail["category"] as? String != decision.category.rawValue
-                    || entry.actor != decision.examiner {
+                    || detail["previous"] as? String != (decision.previous?.rawValue ?? "pending")
+                    || detail["note"] as? String != decision.note || entry.actor != decision.examiner || entry.time != decision.time {
                     problems.append("decision \(decision.id) differs from its audit entry \(decision.auditSequence): the decisions table was edited")
                 }
             }

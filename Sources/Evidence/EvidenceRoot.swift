@@ -29,6 +29,9 @@ public struct EvidenceRoot: Sendable {
     /// For a root that is a single regular file: its name inside `base`.
     let singleFile: [UInt8]?
 
+    /// True when the root is one file rather than a directory.
+    public var isSingleFile: Bool { singleFile != nil }
+
     /// Paths longer than this are opened one component at a time with `openat`, so that trees
     /// deeper than PATH_MAX still work.
     static let directPathLimit = 3_800

@@ -13,11 +13,10 @@ public struct CategoryMap: Sendable, Equatable {
         self.codes = codes
     }
 
-    /// The category for a code as it appears in a hash set: a number ("1"), or a letter ("A")
-    /// that names a category directly.
+    /// The category for a code as it appears in a hash set: a letter ("A") names a category
+    /// directly; anything else (a number, "1") goes through the table.
     public func category(forCode code: String) -> Category? {
-        if let category = codes[code] { return category }
-        return Category(letter: code)
+        Category(letter: code) ?? codes[code]
     }
 
     /// The UK profile's defaults: CAID-style VICS codes 1, 2, 3 → A, B, C; 0 → N (not indecent).

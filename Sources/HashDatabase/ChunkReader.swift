@@ -17,12 +17,13 @@ public final class ChunkReader {
         self.path = path
         descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw HashDatabaseError("cannot read hash set \(path): \(String(cString: strerror(errno))); check the path and its permissions")
+            throw HashDatabaseError("cannot read hash set \(path): \(String(cString: strerror(errno))); check the path and its permissions",
+                                    isUsage: true)
         }
         var info = stat()
         if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
             close(descriptor)
-            throw HashDatabaseError("\(path) is a directory, not a hash-set file")
+            throw HashDatabaseError("\(path) is a directory, not a hash-set file", isUsage: true)
         }
         buffer = [UInt8](repeating: 0, count: chunkSize)
     }

@@ -4,9 +4,13 @@ import GRDB
 /// to do about it.
 public struct HashDatabaseError: Error, Sendable, CustomStringConvertible {
     public var message: String
+    /// The command was given something it cannot use (a missing file, an unknown format, a
+    /// missing `--category`): a usage error, not damage in the data.
+    public var isUsage: Bool
 
-    public init(_ message: String) {
+    public init(_ message: String, isUsage: Bool = false) {
         self.message = message
+        self.isUsage = isUsage
     }
 
     public var description: String { message }

@@ -37,7 +37,7 @@ public struct HashSetImporter {
         let formatType: any HashSetFormat.Type
         if let format {
             guard let named = HashSetFormats.named(format) else {
-                throw HashDatabaseError("unknown hash-set format \(format); known: \(HashSetFormats.names.joined(separator: ", "))")
+                throw HashDatabaseError("unknown hash-set format \(format); known: \(HashSetFormats.names.joined(separator: ", "))", isUsage: true)
             }
             formatType = named
         } else {
@@ -47,7 +47,7 @@ public struct HashSetImporter {
             formatType = detected
         }
         if !formatType.carriesCategories && category == nil {
-            throw HashDatabaseError("\(path) is a \(formatType.name) list, which carries no categories: give --category A|B|C|N")
+            throw HashDatabaseError("\(path) is a \(formatType.name) list, which carries no categories: give --category A|B|C|N", isUsage: true)
         }
         let map = try store.categoryMap(profile: profile)
         let sourceName = source ?? (path as NSString).lastPathComponent

@@ -27,7 +27,9 @@ public struct KnownEntry: Hashable, Sendable {
 
 /// The outcome of a lookup that did not fail. A failure throws: it is never read as "not found".
 public enum LookupResult: Sendable, Equatable {
-    /// The entries that share the first digest type that matched (SHA-256, then SHA-1, then MD5).
+    /// Every entry that matched, by any digest type, strongest type first (SHA-256, SHA-1, MD5).
+    /// All types are looked up, so that two sets that disagree through different digests
+    /// (SHA-1 says B, MD5 says A) show up as a conflict instead of hiding one another.
     case found([KnownMatch])
     case notFound
 }
@@ -35,7 +37,7 @@ public enum LookupResult: Sendable, Equatable {
 /// What the pipeline needs of a known-hash database: lookups. SQLite implements it today; a
 /// PostgreSQL store can implement the same protocol later without touching the pipeline.
 public protocol KnownHashLookup {
-    /// Looks up by SHA-256, then SHA-1, then MD5; stops at the first type that matches.
+    /// Looks up by SHA-256, then SHA-1, then MD5, and returns every match.
     func lookup(_ digests: Digests) throws -> LookupResult
 }
 
@@ -49,8 +51,8 @@ public protocol KnownHashStore: KnownHashLookup {
     /// SHA-256 over every entry in a fixed order: two databases with the same content have the
     /// same fingerprint, whatever order they were filled in.
     func fingerprint() throws -> String
-    /// Every entry, in the fingerprint's order.
-    func forEachEntry(_ visit: (KnownEntry) throws -> Void) throws
+    /// Every entry, ordered by one digest type (entries without it last), then category and source.
+    func forEachEntry(orderedBy type: HashType, _ visit: (KnownEntry) throws -> Void) throws
     /// The category-code table of a profile (VICS codes to categories).
     func categoryMap(profile: String) throws -> CategoryMap
     func setCategoryCode(_ code: String, to category: Category?, profile: String) throws

@@ -99,19 +99,16 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
     public func lookup(_ digests: Digests) throws -> LookupResult {
         do {
             return try queue.read { db in
+                var matches: [KnownMatch] = []
                 for type in HashType.allCases {
-                    let digest = Data(digests.digest(type))
                     let rows = try Row.fetchAll(
                         db, sql: "SELECT DISTINCT category, source FROM entries WHERE \(type.rawValue) = ? ORDER BY category, source",
-                        arguments: [digest])
-                    if !rows.isEmpty {
-                        return .found(rows.map { row in
-                            KnownMatch(category: Category(rawValue: row["category"])!, basis: .exact, hashType: type,
-                                       source: row["source"])
-                        })
+                        arguments: [Data(digests.digest(type))])
+                    matches += rows.map { row in
+                        KnownMatch(category: Category(rawValue: row["category"])!, basis: .exact, hashType: type, source: row["source"])
                     }
                 }
-                return .notFound
+                return matches.isEmpty ? .notFound : .found(matches)
             }
         } catch {
             throw HashDatabaseError.wrapping(error, path: path)
@@ -155,14 +152,16 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
             let column = type.rawValue
             let filter = importID == nil ? "" : "AND \(column) IN (SELECT \(column) FROM entries WHERE import_id = \(importID!) AND \(column) IS NOT NULL)"
             let rows = try Row.fetchAll(db, sql: """
-                SELECT \(column) AS digest, group_concat(DISTINCT category) AS categories, group_concat(DISTINCT source) AS sources
+                SELECT \(column) AS digest, group_concat(DISTINCT category) AS categories,
+                       group_concat(DISTINCT source || char(31)) AS sources
                 FROM entries WHERE \(column) IS NOT NULL \(filter)
                 GROUP BY \(column) HAVING count(DISTINCT category) > 1 ORDER BY \(column)
                 """)
             for row in rows {
                 let digest: Data = row["digest"]
                 let categories = (row["categories"] as String).split(separator: ",").compactMap { Category(rawValue: String($0)) }
-                let sources = (row["sources"] as String).split(separator: ",").map(String.init)
+                // Sources are joined as "name\u{1f},name\u{1f}" so that a comma inside a name survives.
+                let sources = (row["sources"] as String).split(separator: "\u{1f}").map { String($0.drop { $0 == "," }) }
                 found.append(CategoryConflict(hashType: type, digest: Hex.encode(digest), categories: categories.sorted(by: >),
                                               sources: sources.sorted()))
             }
@@ -190,7 +189,8 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
         try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprint', ?)", arguments: [fingerprint])
     }
 
-    /// One line per entry, `sha256,sha1,md5,category,source\n` in lower-case hex, sorted; hashed.
+    /// One line per entry, `sha256,sha1,md5,category,source\n` in lower-case hex, sorted by
+    /// SHA-256, SHA-1, MD5 (missing digests last), category and source; hashed.
     private static func computeFingerprint(_ db: Database) throws -> String {
         var hasher = SHA256()
         try forEachEntry(db) { entry in
@@ -201,18 +201,19 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
         return Hex.encode(hasher.finalize())
     }
 
-    public func forEachEntry(_ visit: (KnownEntry) throws -> Void) throws {
+    public func forEachEntry(orderedBy type: HashType, _ visit: (KnownEntry) throws -> Void) throws {
         do {
-            try queue.read { db in try Self.forEachEntry(db, visit) }
+            try queue.read { db in try Self.forEachEntry(db, orderedBy: type, visit) }
         } catch {
             throw HashDatabaseError.wrapping(error, path: path)
         }
     }
 
-    private static func forEachEntry(_ db: Database, _ visit: (KnownEntry) throws -> Void) throws {
+    private static func forEachEntry(_ db: Database, orderedBy type: HashType = .sha256, _ visit: (KnownEntry) throws -> Void) throws {
+        let order = ([type] + HashType.allCases.filter { $0 != type }).map { "\($0.rawValue) IS NULL, \($0.rawValue)" }
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT md5, sha1, sha256, category, source FROM entries
-            ORDER BY ifnull(sha256, x''), ifnull(sha1, x''), ifnull(md5, x''), category, source
+            ORDER BY \(order.joined(separator: ", ")), category, source
             """)
         while let row = try cursor.next() {
             let md5: Data? = row["md5"]

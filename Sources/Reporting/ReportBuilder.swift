@@ -110,7 +110,7 @@ public struct ReportBuilder {
         let latest = scans.last
         var settings = latest?.settings ?? [:]
         settings["scans"] = String(scans.count)
-        if scans.contains(where: { $0.finished == nil }) { settings["unfinished_scans"] = String(scans.filter { $0.finished == nil }.count) }
+        if !scans.unfinished.isEmpty { settings["unfinished_scans"] = String(scans.unfinished.count) }
         let fingerprints = Set(scans.compactMap(\.hashDatabaseFingerprint))
         if fingerprints.count > 1 { settings["hashdb_fingerprints"] = fingerprints.sorted().joined(separator: ",") }
 

@@ -28,12 +28,13 @@ public final class Inspector {
             return (ItemResult(path: ForensicPath(relativePath: Array(path.utf8)), disposition: .unreadable,
                                reason: "\(error.call): \(error.message)"), [])
         }
-        var entries: [WalkEntry] = []
-        Walker(root: root).walk { entries.append($0) }
-        guard let entry = entries.first, entries.count == 1 else {
+        guard root.isSingleFile else {
             return (ItemResult(path: ForensicPath(relativePath: Array(path.utf8)), disposition: .notRegularFile,
                                reason: "a directory: use `triage scan` for trees"), [])
         }
+        var entries: [WalkEntry] = []
+        Walker(root: root).walk { entries.append($0) }
+        let entry = entries[0]
         var result = examiner.examine(entry, in: root)
         result.path = ForensicPath(relativePath: Array(path.utf8))
         var matches: [KnownMatch] = []

@@ -6,7 +6,7 @@ import TriageCore
 /// The Match and Record stages: looks media up in the hash database and commits items to the
 /// case in batches. Runs on one thread; the only writer of the case store during a scan.
 final class Recorder: @unchecked Sendable {
-    private let store: CaseStore
+    private let store: any CaseRecording
     private let lookup: any KnownHashLookup
     private let options: ScanOptions
     private let description: ScanDescription
@@ -22,7 +22,7 @@ final class Recorder: @unchecked Sendable {
 
     /// - Parameter startNow: record the scan's start at once; false when a finished scan of
     ///   the same roots exists, so that a re-run that finds nothing new writes nothing.
-    init(store: CaseStore, lookup: any KnownHashLookup, options: ScanOptions, description: ScanDescription, startNow: Bool,
+    init(store: any CaseRecording, lookup: any KnownHashLookup, options: ScanOptions, description: ScanDescription, startNow: Bool,
          progress: @escaping @Sendable (ScanProgress) -> Void) {
         self.store = store
         self.lookup = lookup

@@ -66,9 +66,9 @@ public final class ScanPipeline {
     public let options: ScanOptions
     let hashDatabase: any KnownHashLookup
     let hashDatabaseFacts: (path: String, fingerprint: String, entries: Int, sources: [String])
-    let store: CaseStore
+    let store: any CaseRecording
 
-    public init(options: ScanOptions, hashDatabase: SQLiteHashDatabase, store: CaseStore) throws {
+    public init(options: ScanOptions, hashDatabase: SQLiteHashDatabase, store: any CaseRecording) throws {
         self.options = options
         self.hashDatabase = hashDatabase
         self.store = store
@@ -79,12 +79,7 @@ public final class ScanPipeline {
     /// Runs the scan. `progress` is called from the recorder thread about twice a second and
     /// once at the end.
     public func run(progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) throws -> ScanProgress {
-        let roots: [EvidenceRoot]
-        do {
-            roots = try options.roots.map { path throws(SystemError) in try EvidenceRoot(path: path) }
-        } catch {
-            throw ScanError(message: "cannot read evidence root \(error.path): \(error.message); check the path")
-        }
+        let roots = try Self.openRoots(options.roots)
         let alreadyComplete = try store.hasFinishedScan(exhibit: options.exhibit, roots: options.roots)
         var examiners: [FileExaminer] = []
         do {
@@ -136,6 +131,15 @@ public final class ScanPipeline {
             if let failure = recorder.failure { throw failure }
         }
         return try recorder.finish()
+    }
+
+    /// Opens every evidence root, or says which one cannot be read (before anything is written).
+    public static func openRoots(_ paths: [String]) throws -> [EvidenceRoot] {
+        do {
+            return try paths.map { path throws(SystemError) in try EvidenceRoot(path: path) }
+        } catch {
+            throw ScanError(message: "cannot read evidence root \(error.path): \(error.message); check the path")
+        }
     }
 
     /// The settings that affect results, recorded with the scan and shown in reports.

@@ -20,6 +20,7 @@ public struct ItemResult: Sendable, Hashable {
     public var times: FileTimes
     public var disposition: Disposition
     /// Why the item ended as it did, for anything but `processed` (the OS or library message).
+    /// Built only from display forms (`SafeText.display`) of names, so it is safe to print.
     public var reason: String?
     public var mime: String?
     public var kind: MediaKind

@@ -4,8 +4,8 @@ import Foundation
 /// in each output medium (DESIGN.md rule 5: file names are data, never code).
 ///
 /// `display` is the one printable form, and it is reversible: valid UTF-8 passes through, except
-/// that control characters, bidirectional overrides, invalid bytes and the backslash itself are
-/// written as `\xNN` or `\u{NNNN}` escapes. Each medium then escapes `display` for its syntax.
+/// that control characters, bidirectional overrides and invalid bytes are written as `\xNN` or
+/// `\u{NNNN}` escapes, and the backslash itself as `\\`. Each medium then escapes `display` for its syntax.
 public enum SafeText {
     /// The printable, reversible form of a byte string.
     public static func display<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
@@ -24,6 +24,9 @@ public enum SafeText {
         }
         return out
     }
+
+    /// `display` of a string from an untrusted source (an exhibit reference, a hash-set field).
+    public static func display(_ text: String) -> String { display(Array(text.utf8)) }
 
     /// One well-formed UTF-8 scalar at `index` (no overlongs, no surrogates), or nil.
     private static func decodeScalar(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {

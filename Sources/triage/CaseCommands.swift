@@ -25,21 +25,21 @@ struct Status: ParsableCommand {
             var `case`: String; var exhibits: [ExhibitSummary]; var totals: ExhibitSummary; var scans: [ScanJSON]
             var unfinishedScans: Int
         }
-        let unfinished = scans.filter { $0.finished == nil }.count
+        let unfinished = scans.unfinished.count
         if json {
             Console.out(Console.json(StatusJSON(case: report.case.name, exhibits: report.exhibits, totals: report.totals,
                                                 scans: scans.map { ScanJSON(id: $0.id, exhibit: $0.exhibit, started: $0.started, finished: $0.finished, items: $0.itemsRecorded) },
                                                 unfinishedScans: unfinished)))
             return
         }
-        var out = "case \(SafeText.display(Array(report.case.name.utf8))): \(report.exhibits.count) exhibit(s), \(scans.count) scan run(s)"
+        var out = "case \(SafeText.display(report.case.name)): \(report.exhibits.count) exhibit(s), \(scans.count) scan run(s)"
         out += unfinished > 0 ? ", \(unfinished) unfinished (re-run the scan to finish)\n" : "\n"
         for summary in report.exhibits + [report.totals] {
             let indecent = Category.indecent.map { category -> String in
                 let counts = summary.counts[category.rawValue]!
                 return "\(category.rawValue) \(counts.still.instances + counts.moving.instances)"
             }.joined(separator: ", ")
-            out += "  \(summary.exhibit == "TOTAL" ? "total" : SafeText.display(Array(summary.exhibit.utf8))): \(summary.files) files, \(summary.images) images, \(summary.videos) videos; \(indecent), N \(summary.counts["N"]!.still.instances + summary.counts["N"]!.moving.instances); pending \(summary.pending.instances) (\(summary.pending.unique) unique); errors \(summary.errors)\n"
+            out += "  \(summary.exhibit == "TOTAL" ? "total" : SafeText.display(summary.exhibit)): \(summary.files) files, \(summary.images) images, \(summary.videos) videos; \(indecent), N \(summary.counts["N"]!.still.instances + summary.counts["N"]!.moving.instances); pending \(summary.pending.instances) (\(summary.pending.unique) unique); errors \(summary.errors)\n"
         }
         Console.out(out)
     }

@@ -28,12 +28,20 @@ struct HashDB: ParsableCommand {
             }
         }
 
+        /// One file's outcome, for `--json`.
+        struct FileResult: Encodable {
+            var file: String
+            var format: String?
+            var read = 0, added = 0, alreadyPresent = 0, rejected = 0, conflicts = 0
+            var error: String?
+        }
+
         func run() throws {
             let path = database.path ?? SQLiteHashDatabase.defaultPath()
             let store = try Console.setup { try SQLiteHashDatabase(path: path) }
             let importer = HashSetImporter(store: store)
-            var failed = false
-            var results: [[String: String]] = []
+            var status: Int32 = 0
+            var results: [FileResult] = []
             for file in files {
                 do {
                     let outcome = try importer.importFile(file, format: format == "auto" ? nil : format, category: category, source: source)
@@ -43,23 +51,24 @@ struct HashDB: ParsableCommand {
                         Console.err("\(file): \(counts.rejected - outcome.problems.count) more problems not shown\n")
                     }
                     for conflict in outcome.record.conflicts.prefix(20) {
-                        Console.err("\(file): conflict: \(conflict.hashType.rawValue) \(conflict.digest) is category \(conflict.categories.map(\.rawValue).joined(separator: " and ")) (sources: \(conflict.sources.joined(separator: ", "))); both kept, such items stay pending\n")
+                        Console.err("\(file): conflict: \(conflict.hashType.rawValue) \(conflict.digest) is category \(conflict.categories.map(\.rawValue).joined(separator: " and ")) (sources: \(conflict.sources.map(SafeText.display).joined(separator: ", "))); both kept, such items stay pending\n")
                     }
-                    if counts.rejected > 0 { failed = true }
-                    results.append(["file": file, "format": outcome.format, "read": String(counts.read), "added": String(counts.added),
-                                    "already_present": String(counts.alreadyPresent), "rejected": String(counts.rejected),
-                                    "conflicts": String(outcome.record.conflicts.count)])
+                    if counts.rejected > 0 { status = max(status, 1) }
+                    results.append(FileResult(file: file, format: outcome.format, read: counts.read, added: counts.added,
+                                              alreadyPresent: counts.alreadyPresent, rejected: counts.rejected,
+                                              conflicts: outcome.record.conflicts.count))
                     if !json {
                         Console.out("\(file) (\(outcome.format)): \(counts.read) records read, \(counts.added) added, \(counts.alreadyPresent) already present, \(counts.rejected) rejected, \(outcome.record.conflicts.count) conflicting\n")
                     }
                 } catch {
-                    failed = true
+                    // Other files still import; the status says the worst that happened.
+                    status = max(status, (error as? HashDatabaseError)?.isUsage == true ? 2 : 1)
                     Console.err("triage: \(error)\n")
-                    results.append(["file": file, "error": "\(error)"])
+                    results.append(FileResult(file: file, error: "\(error)"))
                 }
             }
             if json { Console.out(Console.json(results)) }
-            if failed { throw ExitCode(1) }
+            if status != 0 { throw ExitCode(status) }
         }
     }
 
@@ -102,7 +111,7 @@ struct HashDB: ParsableCommand {
             out += "  per hash type: " + HashType.allCases.map { "\($0.rawValue) \(info.perHashType[$0] ?? 0)" }.joined(separator: ", ") + "\n"
             out += "  conflicting digests: \(info.conflicts)\n"
             out += "  sources:\n"
-            for (source, count) in info.sources.sorted(by: { $0.key < $1.key }) { out += "    \(SafeText.display(Array(source.utf8))): \(count)\n" }
+            for (source, count) in info.sources.sorted(by: { $0.key < $1.key }) { out += "    \(SafeText.display(source)): \(count)\n" }
             for map in info.categoryMaps {
                 out += "  category codes (profile \(map.profile)): "
                 out += map.codes.sorted(by: { $0.key < $1.key }).map { "\($0.key)→\($0.value.rawValue)" }.joined(separator: ", ")
@@ -110,7 +119,7 @@ struct HashDB: ParsableCommand {
             }
             out += "  imports:\n"
             for record in info.imports {
-                out += "    #\(record.id) \(record.time) \(SafeText.display(Array(record.fileName.utf8))) (\(record.format), source \(SafeText.display(Array(record.source.utf8)))): \(record.counts.added) added, \(record.counts.alreadyPresent) already present, \(record.counts.rejected) rejected\n"
+                out += "    #\(record.id) \(record.time) \(SafeText.display(record.fileName)) (\(record.format), source \(SafeText.display(record.source))): \(record.counts.added) added, \(record.counts.alreadyPresent) already present, \(record.counts.rejected) rejected\n"
             }
             Console.out(out)
         }
@@ -120,28 +129,27 @@ struct HashDB: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the database out.")
 
         @OptionGroup var database: DatabaseOption
-        @Option(help: "md5sum (one line per distinct MD5: `md5  category source`).") var format: String
+        @Option(help: "\(HashSetExporters.all.map { $0.name }.joined(separator: ", ")) (md5sum: `md5  CATEGORY SOURCE` per distinct MD5).")
+        var format: String
         @Option(help: "Only entries of this category.") var category: Category?
         @Option(help: "Write to this file instead of stdout.") var out: String?
 
         func validate() throws {
-            guard format == "md5sum" else { throw ValidationError("unknown --format \(format); supported: md5sum") }
+            guard HashSetExporters.named(format) != nil else {
+                throw ValidationError("unknown --format \(format); supported: \(HashSetExporters.all.map { $0.name }.joined(separator: ", "))")
+            }
         }
 
         func run() throws {
             let path = database.path ?? SQLiteHashDatabase.defaultPath()
-            try Console.setup {
+            let counts = try Console.setup { () throws -> ExportCounts in
                 let store = try SQLiteHashDatabase(path: path, readOnly: true)
                 let sink = try OutputSink(path: out)
-                var seen = Set<[UInt8]>()
-                try store.forEachEntry { entry in
-                    guard let md5 = entry.md5, category == nil || entry.category == category else { return }
-                    let key = md5 + Array(entry.category.rawValue.utf8)
-                    guard seen.insert(key).inserted else { return }
-                    sink.write("\(Hex.encode(md5))  \(entry.category.rawValue) \(SafeText.display(Array(entry.source.utf8)))\n")
-                }
+                let counts = try HashSetExporters.named(format)!.export(store, category: category, write: sink.write)
                 sink.flush()
+                return counts
             }
+            Console.err("exported \(counts.written) lines" + (counts.skipped > 0 ? "; \(counts.skipped) entries have no MD5 and are not in an md5sum list\n" : "\n"))
         }
     }
 
@@ -158,6 +166,9 @@ struct HashDB: ParsableCommand {
         func validate() throws {
             if category.lowercased() != "none" && Category(letter: category) == nil {
                 throw ValidationError("category must be A, B, C, N or none, not \(category)")
+            }
+            if Category(letter: code) != nil {
+                throw ValidationError("the letters A, B, C and N always stand for themselves; map numeric codes only")
             }
         }
 

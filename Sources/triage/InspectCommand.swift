@@ -44,10 +44,10 @@ struct Inspect: ParsableCommand {
         for file in files {
             let (result, matches) = try Console.setup { try inspector.inspect(file) }
             if result.disposition.isError || result.disposition == .notRegularFile { failed = true }
-            entries.append(Entry(path: SafeText.display(Array(file.utf8)), mime: result.mime, kind: result.kind.rawValue, size: result.size,
+            entries.append(Entry(path: SafeText.display(file), mime: result.mime, kind: result.kind.rawValue, size: result.size,
                                  md5: result.digests.map { Hex.encode($0.md5) }, sha1: result.digests.map { Hex.encode($0.sha1) },
                                  sha256: result.digests.map { Hex.encode($0.sha256) }, disposition: result.disposition.rawValue,
-                                 reason: result.reason.map { SafeText.display(Array($0.utf8)) }, extensionMismatch: result.extensionMismatch,
+                                 reason: result.reason, extensionMismatch: result.extensionMismatch,
                                  matches: matches.map { "\($0.category.rawValue) (\($0.hashType.rawValue) in \($0.source))" }))
         }
         if json {

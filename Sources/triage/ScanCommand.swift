@@ -3,6 +3,7 @@ import CaseStore
 import Foundation
 import HashDatabase
 import Scanning
+import TriageCore
 
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +39,7 @@ struct Scan: ParsableCommand {
             .map { ($0 as NSString).standardizingPath }
         let scanner = try Console.setup { () throws -> ScanPipeline in
             let hashDatabase = try SQLiteHashDatabase(path: database.path ?? SQLiteHashDatabase.defaultPath(), readOnly: true)
+            _ = try ScanPipeline.openRoots(absoluteRoots)  // before the case is created
             let store = try CaseStore(directory: caseOption.directory, create: true)
             return try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll,
                                                        batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches),
@@ -63,7 +65,7 @@ struct Scan: ParsableCommand {
             Console.out(Console.json(ProgressLine(summary)))
         } else {
             Console.out(String(format: "exhibit %@: %d items recorded (%d still images, %d videos, %d known to the database), %d errors; %d already recorded by an earlier run; %.1f s\n",
-                               exhibit, summary.items, summary.stills, summary.videos, summary.known, summary.errors,
+                               SafeText.display(exhibit), summary.items, summary.stills, summary.videos, summary.known, summary.errors,
                                summary.alreadyRecorded, summary.seconds))
             if summary.errors > 0 {
                 Console.out("\(summary.errors) items could not be examined: `triage report --case \(caseOption.directory) --format text` lists them with reasons\n")

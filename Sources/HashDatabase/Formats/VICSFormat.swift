@@ -135,7 +135,10 @@ private final class VICSCollector {
                 return
             }
         }
-        guard entry.hasDigest else { return }
+        guard entry.hasDigest else {
+            problems.append(ImportProblem(location: location, message: "every digest field (MD5, SHA1, SHA256) is empty"))
+            return
+        }
         entry.categoryCode = fields["category"]?.trimmingCharacters(in: .whitespaces)
         pending.append(entry)
     }

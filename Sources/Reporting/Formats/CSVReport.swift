@@ -23,16 +23,11 @@ public enum CSVReport: ReportFormat {
                 resolution.map { $0.category?.rawValue ?? "pending" } ?? "", resolution?.basis?.rawValue ?? "",
                 resolution?.conflict == true ? "yes" : "",
                 result.digests.map { Hex.encode($0.sha256) } ?? "", result.digests.map { Hex.encode($0.sha1) } ?? "",
-                result.digests.map { Hex.encode($0.md5) } ?? "", result.disposition.rawValue, result.reason.map(SafeText.display) ?? "",
+                result.digests.map { Hex.encode($0.md5) } ?? "", result.disposition.rawValue, result.reason ?? "",
                 result.extensionMismatch ? "yes" : "",
                 Set(item.matches.map { "\($0.source):\($0.category.rawValue)" }).sorted().joined(separator: " "),
             ]
             write(fields.map(SafeText.csvCell).joined(separator: ",") + "\r\n")
         }
     }
-}
-
-extension SafeText {
-    /// `display` of a string that may hold anything (reasons quote names and OS messages).
-    static func display(_ text: String) -> String { display(Array(text.utf8)) }
 }

@@ -45,12 +45,12 @@ public enum TextReport: ReportFormat {
         }
         if !report.errors.isEmpty {
             line("Errors (\(report.errors.count)): not examined, listed so nothing is lost")
-            for item in report.errors { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(SafeText.display(item.reason ?? ""))") }
+            for item in report.errors { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(item.reason ?? "")") }
             line()
         }
         if !report.notExamined.isEmpty {
             line("Recorded without examination (\(report.notExamined.count)):")
-            for item in report.notExamined { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(SafeText.display(item.reason ?? ""))") }
+            for item in report.notExamined { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(item.reason ?? "")") }
             line()
         }
         write(out)
