@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TriageTestSupport"]),
         .testTarget(name: "HashDatabaseTests", dependencies: ["HashDatabase", "TriageTestSupport"]),
         .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore", "TriageTestSupport"]),
+        .testTarget(name: "ScanningTests", dependencies: ["Scanning", "CaseStore", "HashDatabase", "TriageTestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CaseStore", "TriageTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TriageTestSupport"]),
     ]

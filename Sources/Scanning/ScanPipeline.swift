@@ -63,17 +63,40 @@ public struct ScanError: Error, Sendable, CustomStringConvertible {
 /// time; one recorder thread looks each medium up in the hash database and commits batches to
 /// the case. Queues between them are bounded, so memory does not grow with the evidence.
 public final class ScanPipeline {
+    /// What the scan records about the hash database it matched against.
+    public struct DatabaseFacts: Sendable {
+        public var path: String
+        public var fingerprint: String
+        public var entries: Int
+        public var sources: [String]
+
+        public init(path: String, fingerprint: String, entries: Int, sources: [String]) {
+            self.path = path
+            self.fingerprint = fingerprint
+            self.entries = entries
+            self.sources = sources
+        }
+    }
+
     public let options: ScanOptions
     let hashDatabase: any KnownHashLookup
-    let hashDatabaseFacts: (path: String, fingerprint: String, entries: Int, sources: [String])
+    let hashDatabaseFacts: DatabaseFacts
     let store: any CaseRecording
 
-    public init(options: ScanOptions, hashDatabase: SQLiteHashDatabase, store: any CaseRecording) throws {
+    public init(options: ScanOptions, hashDatabase: any KnownHashLookup, facts: DatabaseFacts, store: any CaseRecording) {
         self.options = options
         self.hashDatabase = hashDatabase
+        hashDatabaseFacts = facts
         self.store = store
+    }
+
+    /// A scan against a SQLite hash database, whose facts are read from it.
+    public convenience init(options: ScanOptions, hashDatabase: SQLiteHashDatabase, store: any CaseRecording) throws {
         let info = try hashDatabase.info()
-        hashDatabaseFacts = (hashDatabase.path, info.fingerprint, info.entries, info.sources.keys.sorted())
+        self.init(options: options, hashDatabase: hashDatabase,
+                  facts: DatabaseFacts(path: hashDatabase.path, fingerprint: info.fingerprint, entries: info.entries,
+                                       sources: info.sources.keys.sorted()),
+                  store: store)
     }
 
     /// Runs the scan. `progress` is called from the recorder thread about twice a second and

@@ -120,6 +120,23 @@ import TriageTestSupport
         #expect(rows.contains { $0.contains("Downloads/system32.dll,still,image/jpeg") && $0.contains(",A,exact,") && $0.hasSuffix(",yes,known-vics2.json:A") })
     }
 
+    @Test func progressForScriptsIsJSONLines() throws {
+        #expect(try Triage.run(["hashdb", "import", TestPaths.hashsets + "/known-vics2.json", "--db", db]).status == 0)
+        let scan = try Triage.run(["scan", TestPaths.evidence + "/exhibit-1", "--case", caseDir, "--exhibit", "EX/1", "--db", db,
+                                   "--progress", "json", "--json"])
+        #expect(scan.status == 0)
+        let lines = scan.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["items"] != nil && object?["bytes"] != nil && object?["errors"] != nil)
+        }
+        let last = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
+        #expect(last["items"] as? Int == 17)
+        let summary = try scan.json() as! [String: Any]
+        #expect(summary["stills"] as? Int == 13 && summary["known"] as? Int == 7)
+    }
+
     @Test func inspectShowsWhatThePipelineSees() throws {
         try prepare()
         let path = TestPaths.evidence + "/exhibit-1/Downloads/system32.dll"

@@ -1,0 +1,100 @@
+import CaseStore
+import Foundation
+import Glibc
+import HashDatabase
+import Scanning
+import Testing
+import TriageCore
+import TriageTestSupport
+
+/// A hash database that fails every lookup (a dropped connection, a damaged file).
+struct FailingLookup: KnownHashLookup {
+    func lookup(_ digests: Digests) throws -> LookupResult { throw HashDatabaseError("disk I/O error") }
+}
+
+/// A hash database that knows nothing.
+struct EmptyLookup: KnownHashLookup {
+    func lookup(_ digests: Digests) throws -> LookupResult { .notFound }
+}
+
+@Suite struct ScanPipelineTests {
+    let temp = TemporaryDirectory()
+    let facts = ScanPipeline.DatabaseFacts(path: "/test", fingerprint: "0", entries: 0, sources: [])
+
+    func options(_ root: String, hashAll: Bool = false) -> ScanOptions {
+        ScanOptions(roots: [root], exhibit: "EX/1", examiner: "T", jobs: 2, hashAll: hashAll, batchSize: 2)
+    }
+
+    @Test func aFailedLookupStopsTheScanAndIsNeverReadAsNotFound() throws {
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        let pipeline = ScanPipeline(options: options(TestPaths.evidence + "/exhibit-1"), hashDatabase: FailingLookup(), facts: facts,
+                                    store: store)
+        do {
+            _ = try pipeline.run()
+            Issue.record("a failing lookup must stop the scan")
+        } catch let error as ScanError {
+            #expect(error.message.contains("lookup failed"))
+            #expect(error.message.contains("re-run"))
+        }
+        // Nothing was recorded as "pending" on the strength of a failed lookup.
+        var media = 0
+        try store.forEachItem { if $0.result.kind.isMedia { media += 1 } }
+        #expect(media == 0)
+    }
+
+    @Test func mediaAreHashedOtherFilesOnlyWithHashAll() throws {
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        let progress = try ScanPipeline(options: options(TestPaths.evidence + "/exhibit-1"), hashDatabase: EmptyLookup(), facts: facts,
+                                        store: store).run()
+        #expect(progress.items == 17)
+        #expect(progress.stills == 13)
+        var unhashedOther = 0
+        var hashedMedia = 0
+        try store.forEachItem { item in
+            if item.result.kind == .other && item.result.digests == nil { unhashedOther += 1 }
+            if item.result.kind.isMedia && item.result.digests != nil { hashedMedia += 1 }
+        }
+        #expect(unhashedOther == 4 && hashedMedia == 13)
+
+        let all = try CaseStore(directory: temp.url("all"), create: true)
+        _ = try ScanPipeline(options: options(TestPaths.evidence + "/exhibit-1", hashAll: true), hashDatabase: EmptyLookup(), facts: facts,
+                             store: all).run()
+        var hashed = 0
+        try all.forEachItem { if $0.result.digests != nil { hashed += 1 } }
+        #expect(hashed == 17)
+    }
+
+    @Test func digestsAreThoseOfTheWholeFile() throws {
+        // Larger than the identification head and than one read chunk.
+        let bytes = TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0001.jpg")
+            + (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
+        let path = tree.file("big.jpg", bytes)
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        _ = try ScanPipeline(options: options(temp.url("evidence")), hashDatabase: EmptyLookup(), facts: facts, store: store).run()
+        var stored: Digests?
+        try store.forEachItem { stored = $0.result.digests }
+        let expected = shell("sha256sum '\(path)'").output.prefix(64)
+        #expect(stored.map { Hex.encode($0.sha256) } == String(expected))
+        #expect(stored.map { Hex.encode($0.md5) } == String(shell("md5sum '\(path)'").output.prefix(32)))
+    }
+
+    @Test func evidenceIsNeverWrittenNorItsAccessTimeChanged() throws {
+        let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
+        let path = tree.copy(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0001.jpg", to: "a.jpg")
+        // An access time older than the modification time: a read without O_NOATIME would
+        // update it even under relatime.
+        var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_500_000_000, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        var before = stat()
+        stat(path, &before)
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        _ = try ScanPipeline(options: options(temp.url("evidence")), hashDatabase: EmptyLookup(), facts: facts, store: store).run()
+        var after = stat()
+        stat(path, &after)
+        #expect(after.st_atim.tv_sec == before.st_atim.tv_sec)
+        #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec)
+        #expect(after.st_ctim.tv_sec == before.st_ctim.tv_sec && after.st_ctim.tv_nsec == before.st_ctim.tv_nsec)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url("evidence")) == ["a.jpg"])
+    }
+}
