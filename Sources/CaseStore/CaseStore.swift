@@ -48,6 +48,7 @@ public final class CaseStore: @unchecked Sendable {
         }
         var configuration = Configuration()
         configuration.label = "case"
+        configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
         }

@@ -18,6 +18,8 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.label = "hashdb"
+        // A scan may read while an import writes: wait for the lock rather than fail at once.
+        configuration.busyMode = .timeout(30)
         if readOnly, !FileManager.default.fileExists(atPath: path) {
             throw HashDatabaseError("no hash database at \(path): run `triage hashdb import FILE` first, or give --db PATH (or set $TRIAGE_HASHDB)")
         }
@@ -99,14 +101,17 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
     public func lookup(_ digests: Digests) throws -> LookupResult {
         do {
             return try queue.read { db in
-                var matches: [KnownMatch] = []
-                for type in HashType.allCases {
-                    let rows = try Row.fetchAll(
-                        db, sql: "SELECT DISTINCT category, source FROM entries WHERE \(type.rawValue) = ? ORDER BY category, source",
-                        arguments: [Data(digests.digest(type))])
-                    matches += rows.map { row in
-                        KnownMatch(category: Category(rawValue: row["category"])!, basis: .exact, hashType: type, source: row["source"])
-                    }
+                // One cached statement per lookup: the scan's recorder calls this for every medium.
+                let statement = try db.cachedStatement(sql: """
+                    SELECT DISTINCT 0 AS strength, category, source FROM entries WHERE sha256 = ?
+                    UNION SELECT DISTINCT 1, category, source FROM entries WHERE sha1 = ?
+                    UNION SELECT DISTINCT 2, category, source FROM entries WHERE md5 = ?
+                    ORDER BY strength, category, source
+                    """)
+                let rows = try Row.fetchAll(statement, arguments: [Data(digests.sha256), Data(digests.sha1), Data(digests.md5)])
+                let matches = rows.map { row in
+                    KnownMatch(category: Category(rawValue: row["category"])!, basis: .exact,
+                               hashType: HashType.allCases[row["strength"]], source: row["source"])
                 }
                 return matches.isEmpty ? .notFound : .found(matches)
             }
@@ -298,12 +303,3 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
     static func now() -> String { UTCClock.now() }
 }
 
-extension Digests {
-    func digest(_ type: HashType) -> [UInt8] {
-        switch type {
-        case .md5: md5
-        case .sha1: sha1
-        case .sha256: sha256
-        }
-    }
-}

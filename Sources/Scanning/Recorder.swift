@@ -52,7 +52,7 @@ final class Recorder: @unchecked Sendable {
         }
         lock.lock()
         progress.items += 1
-        progress.bytes += result.digests != nil ? result.size : min(result.size, 16 * 1024)
+        progress.bytes += result.digests != nil ? result.size : min(result.size, Int64(FileExaminer.headLength))
         if result.kind == .still { progress.stills += 1 }
         if result.kind == .moving { progress.videos += 1 }
         if !matches.isEmpty { progress.known += 1 }
