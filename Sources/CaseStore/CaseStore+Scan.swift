@@ -155,7 +155,9 @@ extension [ScanRecord] {
     /// re-run of the scan still has to do.
     public var unfinished: [ScanRecord] {
         filter { scan in
-            scan.finished == nil && !contains { later in later.id > scan.id && later.exhibit == scan.exhibit && later.finished != nil }
+            scan.finished == nil && !contains { later in
+                later.id > scan.id && later.exhibit == scan.exhibit && later.roots == scan.roots && later.finished != nil
+            }
         }
     }
 }

@@ -59,6 +59,10 @@ extension CaseStore {
                     problems.append("decision \(decision.id) differs from its audit entry \(decision.auditSequence): the decisions table was edited")
                 }
             }
+            // The decision in force is the one with the highest id: ids must follow the audit order.
+            for (earlier, later) in zip(decisions, decisions.dropFirst()) where later.auditSequence <= earlier.auditSequence {
+                problems.append("decisions \(earlier.id) and \(later.id) are out of audit order: the decisions table was renumbered")
+            }
             let decisionEntries = entries.filter { $0.action == "decision" }.count
             if decisionEntries != decisions.count {
                 problems.append("the audit log records \(decisionEntries) decisions but the case holds \(decisions.count): decisions were added or removed outside triage")

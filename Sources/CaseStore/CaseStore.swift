@@ -119,7 +119,7 @@ public final class CaseStore: @unchecked Sendable {
                     id INTEGER PRIMARY KEY,
                     sha256 BLOB NOT NULL,
                     category TEXT NOT NULL CHECK (category IN ('A','B','C','N')),
-                    previous TEXT,
+                    previous TEXT CHECK (previous IS NULL OR previous IN ('A','B','C','N')),
                     examiner TEXT NOT NULL,
                     time TEXT NOT NULL,
                     note TEXT,

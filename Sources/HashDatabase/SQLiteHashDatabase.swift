@@ -157,16 +157,18 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
             let column = type.rawValue
             let filter = importID == nil ? "" : "AND \(column) IN (SELECT \(column) FROM entries WHERE import_id = \(importID!) AND \(column) IS NOT NULL)"
             let rows = try Row.fetchAll(db, sql: """
-                SELECT \(column) AS digest, group_concat(DISTINCT category) AS categories,
-                       group_concat(DISTINCT source || char(31)) AS sources
+                SELECT \(column) AS digest, json_group_array(DISTINCT category) AS categories,
+                       json_group_array(DISTINCT source) AS sources
                 FROM entries WHERE \(column) IS NOT NULL \(filter)
                 GROUP BY \(column) HAVING count(DISTINCT category) > 1 ORDER BY \(column)
                 """)
             for row in rows {
                 let digest: Data = row["digest"]
-                let categories = (row["categories"] as String).split(separator: ",").compactMap { Category(rawValue: String($0)) }
-                // Sources are joined as "name\u{1f},name\u{1f}" so that a comma inside a name survives.
-                let sources = (row["sources"] as String).split(separator: "\u{1f}").map { String($0.drop { $0 == "," }) }
+                func strings(_ column: String) -> [String] {
+                    (try? JSONSerialization.jsonObject(with: Data((row[column] as String).utf8))) as? [String] ?? []
+                }
+                let categories = strings("categories").compactMap(Category.init(rawValue:))
+                let sources = strings("sources")
                 found.append(CategoryConflict(hashType: type, digest: Hex.encode(digest), categories: categories.sorted(by: >),
                                               sources: sources.sorted()))
             }
@@ -194,14 +196,15 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
         try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprint', ?)", arguments: [fingerprint])
     }
 
-    /// One line per entry, `sha256,sha1,md5,category,source\n` in lower-case hex, sorted by
-    /// SHA-256, SHA-1, MD5 (missing digests last), category and source; hashed.
+    /// One line per entry, the JSON array `["sha256","sha1","md5","category","source"]` (digests
+    /// in lower-case hex, "" when absent) and a newline, in `forEachEntry(orderedBy: .sha256)`
+    /// order; hashed. JSON keeps a comma or newline inside a source name from blurring fields.
     private static func computeFingerprint(_ db: Database) throws -> String {
         var hasher = SHA256()
         try forEachEntry(db) { entry in
-            let line = [entry.sha256, entry.sha1, entry.md5].map { $0.map(Hex.encode) ?? "" }.joined(separator: ",")
-                + ",\(entry.category.rawValue),\(entry.source)\n"
-            hasher.update(data: Data(line.utf8))
+            let fields = [entry.sha256, entry.sha1, entry.md5].map { $0.map(Hex.encode) ?? "" } + [entry.category.rawValue, entry.source]
+            hasher.update(data: try JSONSerialization.data(withJSONObject: fields, options: [.withoutEscapingSlashes]))
+            hasher.update(data: Data("\n".utf8))
         }
         return Hex.encode(hasher.finalize())
     }
@@ -215,10 +218,10 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
     }
 
     private static func forEachEntry(_ db: Database, orderedBy type: HashType = .sha256, _ visit: (KnownEntry) throws -> Void) throws {
-        let order = ([type] + HashType.allCases.filter { $0 != type }).map { "\($0.rawValue) IS NULL, \($0.rawValue)" }
+        let others = HashType.allCases.filter { $0 != type }.map { "\($0.rawValue) IS NULL, \($0.rawValue)" }
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT md5, sha1, sha256, category, source FROM entries
-            ORDER BY \(order.joined(separator: ", ")), category, source
+            ORDER BY \(type.rawValue) IS NULL, \(type.rawValue), category, source, \(others.joined(separator: ", "))
             """)
         while let row = try cursor.next() {
             let md5: Data? = row["md5"]

@@ -93,7 +93,7 @@ public struct ReportBuilder {
                         pending[key] = ReportedPending(sha256: Hex.encode(key), kind: item.result.kind.rawValue, instances: 0, paths: [])
                     }
                     pending[key]!.instances += 1
-                    pending[key]!.paths.append("\(item.exhibit): \(item.result.path.display)")
+                    pending[key]!.paths.append("\(SafeText.display(item.exhibit)): \(item.result.path.display)")
                 }
             }
             tallies[item.exhibit, default: Tally(item.exhibit)].add(item, resolution)

@@ -173,7 +173,7 @@ public final class ScanPipeline {
             "libmagic": ContentIdentifier.libraryVersion,
             "libmagic_flags": "0x" + String(ContentIdentifier.flags, radix: 16),
             "identify_head_bytes": String(FileExaminer.headLength),
-            "match": "exact: sha256, then sha1, then md5",
+            "match": "exact: sha256, sha1 and md5 all looked up; disagreeing categories leave the item pending",
         ]
     }
 }

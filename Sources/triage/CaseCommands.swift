@@ -59,9 +59,10 @@ struct Queue: ParsableCommand {
         }
         let values = groups.map { group in
             GroupJSON(sha256: Hex.encode(group.sha256), instances: group.instances.count,
-                      paths: group.instances.map { "\($0.exhibit): \($0.result.path.display)" }, items: group.instances.map(\.id),
+                      paths: group.instances.map { "\(SafeText.display($0.exhibit)): \($0.result.path.display)" }, items: group.instances.map(\.id),
                       kind: group.kind.rawValue, mime: group.mime, size: group.size,
-                      conflict: group.conflictingMatches.isEmpty ? nil : group.conflictingMatches.map { "\($0.source):\($0.category.rawValue)" })
+                      conflict: group.conflictingMatches.isEmpty ? nil
+                        : Set(group.conflictingMatches.map { "\(SafeText.display($0.source)):\($0.category.rawValue)" }).sorted())
         }
         if json {
             Console.out(Console.json(values))
@@ -104,7 +105,7 @@ struct Categorise: ParsableCommand {
             if let item { return try store.categorise(itemID: item, as: category, examiner: name, note: note) }
             return try store.categorise(sha256: Hex.decode(sha256!)!, as: category, examiner: name, note: note)
         }
-        Console.out("\(Hex.encode(outcome.decision.sha256)): \(outcome.decision.previous?.rawValue ?? "pending") → \(outcome.decision.category.rawValue) (\(outcome.instances) instance(s)), by \(name), audit entry \(outcome.decision.auditSequence)\n")
+        Console.out("\(Hex.encode(outcome.decision.sha256)): \(outcome.decision.previous?.rawValue ?? "pending") → \(outcome.decision.category.rawValue) (\(outcome.instances) instance(s)), by \(SafeText.display(name)), audit entry \(outcome.decision.auditSequence)\n")
     }
 }
 

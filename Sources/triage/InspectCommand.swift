@@ -48,7 +48,7 @@ struct Inspect: ParsableCommand {
                                  md5: result.digests.map { Hex.encode($0.md5) }, sha1: result.digests.map { Hex.encode($0.sha1) },
                                  sha256: result.digests.map { Hex.encode($0.sha256) }, disposition: result.disposition.rawValue,
                                  reason: result.reason, extensionMismatch: result.extensionMismatch,
-                                 matches: matches.map { "\($0.category.rawValue) (\($0.hashType.rawValue) in \($0.source))" }))
+                                 matches: matches.map { "\($0.category.rawValue) (\($0.hashType.rawValue) in \(SafeText.display($0.source)))" }))
         }
         if json {
             Console.out(Console.json(entries))

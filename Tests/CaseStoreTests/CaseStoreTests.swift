@@ -139,9 +139,19 @@ enum Sample {
         #expect(report.problems.contains { $0.contains("audit entry 3 is missing") })
     }
 
+    @Test func verifyFindsRenumberedDecisions() throws {
+        let store = try Sample.store(in: temp.url("case"), items: [Sample.item("a.jpg", seed: 1)])
+        _ = try store.categorise(sha256: Sample.digests(1).sha256, as: .c, examiner: "J Smith", note: nil)
+        _ = try store.categorise(sha256: Sample.digests(1).sha256, as: .b, examiner: "J Smith", note: nil)
+        // Swap the two decisions' ids so that the older one (C) is in force.
+        try tamper("UPDATE decisions SET id = 100 WHERE id = 1; UPDATE decisions SET id = 1 WHERE id = 2; UPDATE decisions SET id = 2 WHERE id = 100")
+        let report = try CaseStore(directory: temp.url("case"), create: false).verify()
+        #expect(report.problems.contains { $0.contains("renumbered") })
+    }
+
     /// Edits the store behind triage's back, with Python's sqlite3 (independent of GRDB).
     func tamper(_ sql: String) throws {
-        let script = "import sqlite3; c = sqlite3.connect('\(temp.url("case/case.sqlite"))'); c.execute(\"\"\"\(sql)\"\"\"); c.commit()"
+        let script = "import sqlite3; c = sqlite3.connect('\(temp.url("case/case.sqlite"))'); c.executescript(\"\"\"\(sql)\"\"\"); c.commit()"
         let result = shell("python3 -c '\(script.replacingOccurrences(of: "'", with: "'\\''"))'")
         #expect(result.status == 0, "\(result.output)")
     }

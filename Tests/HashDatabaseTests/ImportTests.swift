@@ -142,6 +142,7 @@ enum HashTestDigests {
         let outcome = try HashSetImporter(store: db).importFile(hashset("bad/conflict-vics2.json"))
         #expect(!outcome.record.conflicts.isEmpty)
         #expect(outcome.record.conflicts.allSatisfy { Set($0.categories) == [.a, .b] })
+        #expect(outcome.record.conflicts.allSatisfy { Set($0.sources) == ["known-vics2.json", "conflict-vics2.json"] })
         guard case .found(let matches) = try db.lookup(FixtureFile.named("exhibit-1/Pictures/holiday/beach.png").digests) else {
             Issue.record("beach.png should be known"); return
         }
@@ -171,10 +172,11 @@ enum HashTestDigests {
     @Test func recordWithOnlyEmptyDigestsIsRejectedNotDropped() throws {
         let db = database
         let file = temp.url("empty-digests.json")
-        try #"{"@odata.context": "x", "value": [{"MediaID": 3, "Category": 1, "MD5": "", "SHA1": null}]}"#
+        try #"{"@odata.context": "x", "value": [{"MediaID": 3, "Category": 1, "MD5": "", "SHA1": null}, {"MediaID": 4, "MD5": null}]}"#
             .write(toFile: file, atomically: true, encoding: .utf8)
         let outcome = try HashSetImporter(store: db).importFile(file)
-        #expect(outcome.record.counts.rejected == 1)
+        #expect(outcome.record.counts.rejected == 2)
+        #expect(outcome.problems.map(\.location) == ["record 1 (MediaID 3)", "record 2 (MediaID 4)"])
         #expect(outcome.problems.first?.message.contains("empty") == true)
     }
 
@@ -190,6 +192,20 @@ enum HashTestDigests {
         #expect(lines.count == counts.written)
         #expect(lines == lines.sorted())
         #expect(lines.count == 7)  // 6 from v2 plus tile.webp from v1 (IMG_0001 is in both)
+    }
+
+    @Test func md5SumExportDeduplicatesAcrossOtherDigests() throws {
+        let db = database
+        let md5 = [UInt8](repeating: 7, count: 16)
+        _ = try db.importing(ImportDescription(fileName: "t", format: "test", source: "s")) { add in
+            for (seed, category) in [(1, Category.a), (2, .b), (3, .a)] {
+                _ = try add(KnownEntry(md5: md5, sha1: [UInt8](repeating: UInt8(seed), count: 20), category: category, source: "s"))
+            }
+            return ImportCounts()
+        }
+        var lines: [String] = []
+        _ = try MD5SumExporter.export(db, category: nil) { lines.append($0) }
+        #expect(lines == ["\(Hex.encode(md5))  A s\n", "\(Hex.encode(md5))  B s\n"])
     }
 
     @Test func badDigestInARecordIsReported() throws {

@@ -102,7 +102,8 @@ private final class VICSCollector {
 
     func scalar(_ value: String?) -> Int32 {
         guard !stack.isEmpty, stack[stack.count - 1].isMap, let key = stack[stack.count - 1].key else { return 1 }
-        if let value { stack[stack.count - 1].fields[key.lowercased()] = value }
+        // null is kept as "": a record whose digests are all null is rejected, not silently skipped.
+        stack[stack.count - 1].fields[key.lowercased()] = value ?? ""
         stack[stack.count - 1].key = nil
         return 1
     }

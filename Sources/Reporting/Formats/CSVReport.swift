@@ -19,13 +19,13 @@ public enum CSVReport: ReportFormat {
                 resolution = Resolution.resolve(matches: item.matches, decision: decisions[digests.sha256]?.category)
             }
             let fields: [String] = [
-                item.exhibit, String(item.id), result.path.display, result.kind.rawValue, result.mime ?? "", String(result.size),
+                SafeText.display(item.exhibit), String(item.id), result.path.display, result.kind.rawValue, result.mime ?? "", String(result.size),
                 resolution.map { $0.category?.rawValue ?? "pending" } ?? "", resolution?.basis?.rawValue ?? "",
                 resolution?.conflict == true ? "yes" : "",
                 result.digests.map { Hex.encode($0.sha256) } ?? "", result.digests.map { Hex.encode($0.sha1) } ?? "",
                 result.digests.map { Hex.encode($0.md5) } ?? "", result.disposition.rawValue, result.reason ?? "",
                 result.extensionMismatch ? "yes" : "",
-                Set(item.matches.map { "\($0.source):\($0.category.rawValue)" }).sorted().joined(separator: " "),
+                Set(item.matches.map { "\(SafeText.display($0.source)):\($0.category.rawValue)" }).sorted().joined(separator: " "),
             ]
             write(fields.map(SafeText.csvCell).joined(separator: ",") + "\r\n")
         }
