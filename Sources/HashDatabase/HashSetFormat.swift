@@ -20,7 +20,12 @@ public struct HashSetRecord: Sendable, Equatable {
 
     /// Sets the digest whose hex spelling this is; false if it is not 32, 40 or 64 hex digits.
     mutating func setDigest(hex: some StringProtocol) -> Bool {
-        guard let type = HashType(hexLength: hex.utf8.count), let bytes = Hex.decode(hex) else { return false }
+        setDigest(hexBytes: Array(hex.utf8))
+    }
+
+    /// The same, from ASCII bytes.
+    mutating func setDigest<Bytes: RandomAccessCollection>(hexBytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+        guard let type = HashType(hexLength: hexBytes.count), let bytes = Hex.decode(bytes: hexBytes) else { return false }
         switch type {
         case .md5: md5 = bytes
         case .sha1: sha1 = bytes

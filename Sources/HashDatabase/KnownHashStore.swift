@@ -51,11 +51,23 @@ public protocol KnownHashStore: KnownHashLookup {
     /// SHA-256 over every entry in a fixed order: two databases with the same content have the
     /// same fingerprint, whatever order they were filled in.
     func fingerprint() throws -> String
-    /// Every entry, ordered by one digest type (entries without it last), then category and source.
-    func forEachEntry(orderedBy type: HashType, _ visit: (KnownEntry) throws -> Void) throws
+    /// Every entry, in the fingerprint's order.
+    func forEachEntry(_ visit: (KnownEntry) throws -> Void) throws
+    /// Each distinct digest of one type with its category (one listing per pair), in digest
+    /// order, optionally of one category only.
+    func forEachDigest(_ type: HashType, category: Category?, _ visit: (DigestListing) throws -> Void) throws
+    /// How many entries (of a category, or all) lack a digest of this type.
+    func count(missing type: HashType, category: Category?) throws -> Int
     /// The category-code table of a profile (VICS codes to categories).
     func categoryMap(profile: String) throws -> CategoryMap
     func setCategoryCode(_ code: String, to category: Category?, profile: String) throws
+}
+
+/// One distinct digest and category, with every source that lists it.
+public struct DigestListing: Sendable, Equatable {
+    public var digest: [UInt8]
+    public var category: Category
+    public var sources: [String]
 }
 
 /// What an import is: recorded in the import history.

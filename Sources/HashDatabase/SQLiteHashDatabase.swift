@@ -87,6 +87,13 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                     PRIMARY KEY (profile, code)
                 );
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                -- Digests known under more than one category, found when an import created the clash.
+                CREATE TABLE conflicts (
+                    hash_type TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    import_id INTEGER NOT NULL REFERENCES imports(id),
+                    PRIMARY KEY (hash_type, digest)
+                );
                 """)
             for (code, category) in CategoryMap.ukDefault.codes {
                 try db.execute(sql: "INSERT INTO category_map(profile, code, category) VALUES (?, ?, ?)",
@@ -126,9 +133,13 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                           _ body: (_ add: (KnownEntry) throws -> Bool) throws -> ImportCounts) throws -> ImportRecord {
         do {
             return try queue.write { db in
+                // A large import touches four B-trees at random places: a big page cache keeps
+                // them in memory instead of re-reading pages for every row.
+                try db.execute(sql: "PRAGMA cache_size = -262144")
                 try db.execute(sql: "INSERT INTO imports(time, file_name, file_sha256, format, source) VALUES (?, ?, ?, ?, ?)",
                                arguments: [Self.now(), description.fileName, description.fileSHA256, description.format, description.source])
                 let importID = db.lastInsertedRowID
+                let lastEntryBefore = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM entries") ?? 0
                 let insert = try db.makeStatement(sql: """
                     INSERT OR IGNORE INTO entries(md5, sha1, sha256, category, source, import_id) VALUES (?, ?, ?, ?, ?, ?)
                     """)
@@ -140,7 +151,11 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                 }
                 try db.execute(sql: "UPDATE imports SET records_read = ?, added = ?, already_present = ?, rejected = ? WHERE id = ?",
                                arguments: [counts.read, counts.added, counts.alreadyPresent, counts.rejected, importID])
-                let conflicts = try Self.conflicts(db, importID: importID)
+                let conflicts = try Self.conflicts(db, sinceID: lastEntryBefore)
+                for conflict in conflicts {
+                    try db.execute(sql: "INSERT OR IGNORE INTO conflicts(hash_type, digest, import_id) VALUES (?, ?, ?)",
+                                   arguments: [conflict.hashType.rawValue, conflict.digest, importID])
+                }
                 try Self.storeFingerprint(db)
                 return ImportRecord(id: importID, time: Self.now(), fileName: description.fileName, format: description.format,
                                     source: description.source, counts: counts, conflicts: conflicts)
@@ -151,26 +166,30 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
     }
 
     /// Digests touched by one import (or, with nil, any) that carry more than one category.
-    static func conflicts(_ db: Database, importID: Int64?) throws -> [CategoryConflict] {
+    /// Digests among the entries added after row `sinceID` that the database holds under more
+    /// than one category. Each probe uses the digest's index, so the cost follows the size of
+    /// the import, not of the database.
+    static func conflicts(_ db: Database, sinceID: Int64) throws -> [CategoryConflict] {
         var found: [CategoryConflict] = []
         for type in HashType.allCases {
             let column = type.rawValue
-            let filter = importID == nil ? "" : "AND \(column) IN (SELECT \(column) FROM entries WHERE import_id = \(importID!) AND \(column) IS NOT NULL)"
             let rows = try Row.fetchAll(db, sql: """
                 SELECT \(column) AS digest, json_group_array(DISTINCT category) AS categories,
                        json_group_array(DISTINCT source) AS sources
-                FROM entries WHERE \(column) IS NOT NULL \(filter)
-                GROUP BY \(column) HAVING count(DISTINCT category) > 1 ORDER BY \(column)
-                """)
+                FROM entries WHERE \(column) IN (
+                    SELECT DISTINCT e.\(column) FROM entries e
+                    JOIN entries other ON other.\(column) = e.\(column) AND other.category != e.category
+                    WHERE e.id > ? AND e.\(column) IS NOT NULL)
+                GROUP BY \(column) ORDER BY \(column)
+                """, arguments: [sinceID])
             for row in rows {
                 let digest: Data = row["digest"]
                 func strings(_ column: String) -> [String] {
                     (try? JSONSerialization.jsonObject(with: Data((row[column] as String).utf8))) as? [String] ?? []
                 }
-                let categories = strings("categories").compactMap(Category.init(rawValue:))
-                let sources = strings("sources")
-                found.append(CategoryConflict(hashType: type, digest: Hex.encode(digest), categories: categories.sorted(by: >),
-                                              sources: sources.sorted()))
+                found.append(CategoryConflict(hashType: type, digest: Hex.encode(digest),
+                                              categories: strings("categories").compactMap(Category.init(rawValue:)).sorted(by: >),
+                                              sources: strings("sources").sorted()))
             }
         }
         return found
@@ -196,39 +215,72 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
         try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprint', ?)", arguments: [fingerprint])
     }
 
-    /// One line per entry, the JSON array `["sha256","sha1","md5","category","source"]` (digests
-    /// in lower-case hex, "" when absent) and a newline, in `forEachEntry(orderedBy: .sha256)`
-    /// order; hashed. JSON keeps a comma or newline inside a source name from blurring fields.
+    /// One line per entry, `md5,sha1,sha256,category,N:source\n` (digests in lower-case hex,
+    /// empty when absent; the source prefixed by its length in bytes, so that no character in a
+    /// name can blur the fields), in the order of the `entries_identity` index (so no sort is
+    /// needed, whatever the size of the database); hashed.
     private static func computeFingerprint(_ db: Database) throws -> String {
         var hasher = SHA256()
         try forEachEntry(db) { entry in
-            let fields = [entry.sha256, entry.sha1, entry.md5].map { $0.map(Hex.encode) ?? "" } + [entry.category.rawValue, entry.source]
-            hasher.update(data: try JSONSerialization.data(withJSONObject: fields, options: [.withoutEscapingSlashes]))
-            hasher.update(data: Data("\n".utf8))
+            let digests = [entry.md5, entry.sha1, entry.sha256].map { $0.map(Hex.encode) ?? "" }.joined(separator: ",")
+            let line = "\(digests),\(entry.category.rawValue),\(entry.source.utf8.count):\(entry.source)\n"
+            hasher.update(data: Data(line.utf8))
         }
         return Hex.encode(hasher.finalize())
     }
 
-    public func forEachEntry(orderedBy type: HashType, _ visit: (KnownEntry) throws -> Void) throws {
+    public func forEachEntry(_ visit: (KnownEntry) throws -> Void) throws {
         do {
-            try queue.read { db in try Self.forEachEntry(db, orderedBy: type, visit) }
+            try queue.read { db in try Self.forEachEntry(db, visit) }
         } catch {
             throw HashDatabaseError.wrapping(error, path: path)
         }
     }
 
-    private static func forEachEntry(_ db: Database, orderedBy type: HashType = .sha256, _ visit: (KnownEntry) throws -> Void) throws {
-        let others = HashType.allCases.filter { $0 != type }.map { "\($0.rawValue) IS NULL, \($0.rawValue)" }
+    /// Every entry in identity order: MD5, SHA-1, SHA-256 (missing first), category, source.
+    private static func forEachEntry(_ db: Database, _ visit: (KnownEntry) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: """
-            SELECT md5, sha1, sha256, category, source FROM entries
-            ORDER BY \(type.rawValue) IS NULL, \(type.rawValue), category, source, \(others.joined(separator: ", "))
+            SELECT ifnull(md5, x'') AS md5, ifnull(sha1, x'') AS sha1, ifnull(sha256, x'') AS sha256, category, source
+            FROM entries ORDER BY ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), category, source
             """)
         while let row = try cursor.next() {
-            let md5: Data? = row["md5"]
-            let sha1: Data? = row["sha1"]
-            let sha256: Data? = row["sha256"]
-            try visit(KnownEntry(md5: md5.map { Array($0) }, sha1: sha1.map { Array($0) }, sha256: sha256.map { Array($0) },
+            func digest(_ column: String) -> [UInt8]? {
+                let data: Data = row[column]
+                return data.isEmpty ? nil : Array(data)
+            }
+            try visit(KnownEntry(md5: digest("md5"), sha1: digest("sha1"), sha256: digest("sha256"),
                                  category: Category(rawValue: row["category"])!, source: row["source"]))
+        }
+    }
+
+    public func forEachDigest(_ type: HashType, category: Category?, _ visit: (DigestListing) throws -> Void) throws {
+        do {
+            try queue.read { db in
+                let column = type.rawValue
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT \(column) AS digest, category, json_group_array(DISTINCT source) AS sources FROM entries
+                    WHERE \(column) IS NOT NULL AND (?1 IS NULL OR category = ?1)
+                    GROUP BY \(column), category ORDER BY \(column), category
+                    """, arguments: [category?.rawValue])
+                while let row = try cursor.next() {
+                    let digest: Data = row["digest"]
+                    let sources = (try? JSONSerialization.jsonObject(with: Data((row["sources"] as String).utf8))) as? [String] ?? []
+                    try visit(DigestListing(digest: Array(digest), category: Category(rawValue: row["category"])!, sources: sources.sorted()))
+                }
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    public func count(missing type: HashType, category: Category?) throws -> Int {
+        do {
+            return try queue.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE \(type.rawValue) IS NULL AND (?1 IS NULL OR category = ?1)",
+                                 arguments: [category?.rawValue]) ?? 0
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
         }
     }
 
@@ -263,7 +315,7 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                     path: path,
                     entries: try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0,
                     perCategory: perCategory, perHashType: perHashType, sources: sources, imports: imports,
-                    conflicts: try Self.conflicts(db, importID: nil).count,
+                    conflicts: try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0,
                     fingerprint: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprint'") ?? Self.computeFingerprint(db),
                     categoryMaps: try profiles.map { try Self.categoryMap(db, profile: $0) })
             }

@@ -14,15 +14,20 @@ public enum Hex {
 
     /// Decodes upper- or lower-case hex; nil on an odd length or any other character.
     public static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
+        decode(bytes: Array(text.utf8))
+    }
+
+    /// Decodes hex given as ASCII bytes (no String needed on bulk paths such as imports).
+    public static func decode<Bytes: RandomAccessCollection>(bytes utf8: Bytes) -> [UInt8]? where Bytes.Element == UInt8 {
         guard utf8.count % 2 == 0 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let next = utf8.index(after: index)
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[next]) else { return nil }
             out.append(high << 4 | low)
-            index += 2
+            index = utf8.index(after: next)
         }
         return out
     }

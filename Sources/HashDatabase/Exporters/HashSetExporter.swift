@@ -24,26 +24,18 @@ public enum HashSetExporters {
     }
 }
 
-/// An md5sum-style list: `md5  CATEGORY SOURCE`, one line per distinct MD5 and category, in MD5
-/// order. Re-importable with `--format md5sum --category X` per category.
+/// An md5sum-style list: `md5  CATEGORY SOURCE[,SOURCE…]`, one line per distinct MD5 and
+/// category, in MD5 order. Re-importable with `--format md5sum --category X` per category.
 public enum MD5SumExporter: HashSetExporter {
     public static let name = "md5sum"
 
     public static func export(_ store: any KnownHashStore, category: Category?, write: (String) -> Void) throws -> ExportCounts {
         var counts = ExportCounts()
-        var previous: (md5: [UInt8], category: Category)?
-        try store.forEachEntry(orderedBy: .md5) { entry in
-            guard category == nil || entry.category == category else { return }
-            guard let md5 = entry.md5 else {
-                counts.skipped += 1
-                return
-            }
-            // Sorted by MD5, then category: a repeat is always next to its first.
-            if let previous, previous.md5 == md5, previous.category == entry.category { return }
-            previous = (md5, entry.category)
-            write("\(Hex.encode(md5))  \(entry.category.rawValue) \(SafeText.display(entry.source))\n")
+        try store.forEachDigest(.md5, category: category) { listing in
+            write("\(Hex.encode(listing.digest))  \(listing.category.rawValue) \(listing.sources.map(SafeText.display).joined(separator: ","))\n")
             counts.written += 1
         }
+        counts.skipped = try store.count(missing: .md5, category: category)
         return counts
     }
 }

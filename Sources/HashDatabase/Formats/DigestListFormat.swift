@@ -15,13 +15,16 @@ public enum DigestListFormat: HashSetFormat {
     }
 
     public static func read(_ input: ChunkReader, record: (HashSetRecord) throws -> Void, problem: (ImportProblem) -> Void) throws {
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        // Bytes, not Strings: a national hash set has tens of millions of lines.
         try input.forEachLine { number, line in
-            let text = String(decoding: line, as: UTF8.self)
-            let trimmed = text.trimmingASCIISpaces()
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { return }
-            let digest = trimmed.prefix { $0 != " " && $0 != "\t" }
+            var text = line.drop { $0 == space || $0 == tab }
+            if text.isEmpty || text.first == UInt8(ascii: "#") { return }
+            // GNU md5sum writes `\HEX  name` when the name holds a backslash or newline.
+            if text.first == UInt8(ascii: "\\") { text = text.dropFirst() }
+            let digest = text.prefix { $0 != space && $0 != tab }
             var entry = HashSetRecord(location: "line \(number)")
-            guard entry.setDigest(hex: digest) else {
+            guard entry.setDigest(hexBytes: digest) else {
                 problem(ImportProblem(location: "line \(number)",
                                       message: "not a digest list line (expected 32, 40 or 64 hex digits, then the name): \(SafeText.display(line.prefix(80)))"))
                 return
