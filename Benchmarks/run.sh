@@ -8,7 +8,12 @@
 #   BENCH_TREE=DIR   use (and keep) the tree in DIR; generated there first if DIR is missing or
 #                    empty. Without it the tree is generated in a temporary folder and deleted.
 #   BENCH_RUNS=N     timed runs per tool (default 3); the table shows the median.
+#   BENCH_IDLE_WAIT=S before each timed run, wait until the rest of the machine is idle, for at
+#                    most S seconds in all (default 900; 0 = never wait). The "other CPU s"
+#                    column shows how much other processes ran during each run anyway.
 #
+# The first build of .build-bench fetches the Swift package dependencies; apt-get runs only when
+# file, hashdeep, time or bc is missing. Nothing else uses the network.
 # Writes nothing into the repository except the git-ignored build folder .build-bench.
 set -euo pipefail
 
@@ -80,63 +85,93 @@ find "$TREE" -type f -name 'IMG_*.jpg' | LC_ALL=C sort | sed -n '1,20p' | xargs 
 
 # ---------------------------------------------------------------- timed commands
 
-# Each prints its wall time in seconds on stdout.
+# Every timed command runs through `timed`, which prints "WALL OTHER": wall seconds, and the CPU
+# seconds that other processes on the machine used (or the hypervisor stole) meanwhile: all busy
+# CPU time from /proc/stat minus this command's own, from `times`. OTHER well above zero means the figure is skewed.
 now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l; }
+# user nice system irq softirq steal: steal is time the hypervisor gave to other machines
+HZ=$(getconf CLK_TCK)
+busy_seconds() { awk -v hz="$HZ" '/^cpu / {printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz}' /proc/stat; }
+parse_times() {  # user + system CPU seconds of finished children, from the output of `times`
+    awk 'NR == 2 {s = 0; for (i = 1; i <= 2; i++) {split($i, a, "m"); s += a[1] * 60 + a[2]} printf "%.3f", s}' "$1"
+}
+timed() {
+    local b0 t0 t1 b1
+    # `times` must run in this shell (not in a $(...) subshell) to see this shell's children.
+    b0=$(busy_seconds); times > "$WORK/times0"; t0=$(now)
+    "$@"
+    t1=$(now); times > "$WORK/times1"; b1=$(busy_seconds)
+    echo "$t0 $t1 $b0 $b1 $(parse_times "$WORK/times0") $(parse_times "$WORK/times1")" |
+        awk '{o = ($4 - $3) - ($6 - $5); if (o < 0) o = 0; printf "%.3f %.2f\n", $2 - $1, o}'
+}
 
-run_file() {
-    local t0 t1; t0=$(now)
+# On a shared machine: before each timed run wait (at most BENCH_IDLE_WAIT seconds in all,
+# default 900; 0 = never wait) until the rest of the machine uses under 10% of a core.
+IDLE_BUDGET=${BENCH_IDLE_WAIT:-900}
+wait_idle() {
+    local waited=0 b0 b1
+    while [ "$IDLE_BUDGET" -gt 0 ]; do
+        b0=$(busy_seconds); sleep 2; b1=$(busy_seconds)
+        if [ "$(echo "($b1 - $b0) / 2 < 0.10" | bc -l)" = 1 ]; then break; fi
+        IDLE_BUDGET=$((IDLE_BUDGET - 2)); waited=$((waited + 2))
+    done
+    if [ "$waited" -gt 0 ]; then say "  (waited ${waited} s for the machine to be idle)"; fi
+    if [ "$IDLE_BUDGET" -le 0 ] && [ "${BENCH_IDLE_WAIT:-900}" -gt 0 ]; then say "  (machine still busy, running anyway)"; fi
+    return 0
+}
+
+identify_file() {
     find "$TREE" -type f -print0 | xargs -0 -P"$JOBS" -n 200 file --mime-type -b > /dev/null
-    t1=$(now); elapsed "$t0" "$t1"
 }
 
 # `file` with the checks triage's libmagic flags turn off (ContentIdentifier.flags): the same
 # libmagic work as triage's identification. For information; the target is against plain `file`.
-run_file_flags() {
-    local t0 t1; t0=$(now)
+identify_file_flags() {
     find "$TREE" -type f -print0 | xargs -0 -P"$JOBS" -n 200 file --mime-type -b \
         -e compress -e elf -e text -e encoding -e tokens -e json -e csv > /dev/null
-    t1=$(now); elapsed "$t0" "$t1"
 }
 
-run_hashdeep() {
-    local t0 t1; t0=$(now)
+digest_hashdeep() {
     hashdeep -c md5,sha1,sha256 -r "$TREE" > /dev/null
-    t1=$(now); elapsed "$t0" "$t1"
 }
 
-# run_triage NAME RUN [extra scan options]: a fresh case directory each run, removed afterwards.
+# triage_scan NAME RUN [extra scan options]: a fresh case directory each run.
 # Peak memory from /usr/bin/time -v; triage's own --json summary kept for the sanity check.
-run_triage() {
+triage_scan() {
     local name=$1 run=$2; shift 2
-    local case="$WORK/case-$name-$run" t0 t1 status=0
-    t0=$(now)
+    local status=0
     /usr/bin/time -v -o "$WORK/time-$name-$run.txt" \
-        "$TRIAGE" scan "$TREE" --case "$case" --exhibit BENCH/1 --db "$WORK/hashdb.sqlite" --progress none --json "$@" \
+        "$TRIAGE" scan "$TREE" --case "$WORK/case-$name-$run" --exhibit BENCH/1 --db "$WORK/hashdb.sqlite" --progress none --json "$@" \
         > "$WORK/summary-$name-$run.json" 2> "$WORK/stderr-$name-$run.txt" || status=$?
-    t1=$(now)
     # 1 = finished, some items had errors: not a benchmark failure.
     if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
         cat "$WORK/stderr-$name-$run.txt" >&2
         say "run.sh: triage scan $* exited with status $status"
         exit 1
     fi
-    rm -rf "$case"
-    elapsed "$t0" "$t1"
 }
 
-declare -A TIMES
+declare -A TIMES OTHER
 TOOLS=(file file_flags hashdeep scan scan_hash_all)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "load average before the timed runs: $LOAD_BEFORE"
+measure() {  # measure TOOL COMMAND...: append "WALL" to TIMES[TOOL], "OTHER" to OTHER[TOOL]
+    local tool=$1 out; shift
+    wait_idle
+    out=$(timed "$@") || exit 1
+    TIMES[$tool]+="${out% *} "
+    OTHER[$tool]+="${out#* } "
+}
 # Round-robin (file, hashdeep, triage, ... then again) so that drift in the machine's load
 # spreads over all tools instead of landing on one.
 for run in $(seq 1 "$RUNS"); do
-    TIMES[file]+="$(run_file) "
-    TIMES[file_flags]+="$(run_file_flags) "
-    TIMES[hashdeep]+="$(run_hashdeep) "
-    TIMES[scan]+="$(run_triage scan "$run") "
-    TIMES[scan_hash_all]+="$(run_triage scan_hash_all "$run" --hash-all) "
+    measure file identify_file
+    measure file_flags identify_file_flags
+    measure hashdeep digest_hashdeep
+    measure scan triage_scan scan "$run"
+    rm -rf "$WORK/case-scan-$run"
+    measure scan_hash_all triage_scan scan_hash_all "$run" --hash-all
+    rm -rf "$WORK/case-scan_hash_all-$run"
     say "run $run/$RUNS done"
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -167,13 +202,22 @@ echo "triage: $TRIAGE ($(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null ||
 echo "tree: $TREE: $FILES files, $BYTES bytes ($(echo "$BYTES / 1000000" | bc -l | xargs printf '%.1f') MB), page cache warm"
 echo "load average (1, 5, 15 min): before $LOAD_BEFORE, after $LOAD_AFTER (other work on the machine skews the figures)"
 echo
-printf '%-34s %9s %9s %8s   %s\n' "tool" "median s" "files/s" "MB/s" "runs (s)"
+printf '%-34s %9s %9s %8s   %-22s %s\n' "tool" "median s" "files/s" "MB/s" "runs (s)" "other CPU s"
 for t in "${TOOLS[@]}"; do
     m=${MED[$t]}
-    printf '%-34s %9.2f %9.0f %8.1f   %s\n' "$(label "$t")" "$m" "$(echo "$FILES / $m" | bc -l)" "$(echo "$BYTES / $m / 1000000" | bc -l)" \
-        "$(for x in ${TIMES[$t]}; do printf '%.2f ' "$x"; done)"
+    printf '%-34s %9.2f %9.0f %8.1f   %-22s %s\n' "$(label "$t")" "$m" "$(echo "$FILES / $m" | bc -l)" "$(echo "$BYTES / $m / 1000000" | bc -l)" \
+        "$(for x in ${TIMES[$t]}; do printf '%.2f ' "$x"; done)" "${OTHER[$t]}"
 done
-echo "(files/s and MB/s: the whole tree divided by wall time, whatever each tool reads)"
+echo "(files/s and MB/s: the whole tree divided by wall time, whatever each tool reads;"
+echo " other CPU s: CPU seconds used by other processes, or stolen by the hypervisor, during each run; ~0 when idle)"
+for t in "${TOOLS[@]}"; do
+    read -r -a walls <<< "${TIMES[$t]}"; read -r -a others <<< "${OTHER[$t]}"
+    for i in "${!walls[@]}"; do
+        if [ "$(echo "${others[$i]} > 0.1 * ${walls[$i]}" | bc -l)" = 1 ]; then
+            echo "WARNING: $(label "$t" | sed 's/^ *//') run $((i + 1)) shared the machine with other work (${others[$i]} CPU s): its figure is skewed; rerun on an idle machine"
+        fi
+    done
+done
 echo
 ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
 echo "ratios (throughput, > 1 means triage is faster):"
