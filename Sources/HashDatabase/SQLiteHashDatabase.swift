@@ -87,7 +87,15 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                     PRIMARY KEY (profile, code)
                 );
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                -- Digests known under more than one category, found when an import created the clash.
+                """)
+            for (code, category) in CategoryMap.ukDefault.codes {
+                try db.execute(sql: "INSERT INTO category_map(profile, code, category) VALUES (?, ?, ?)",
+                               arguments: [CategoryMap.ukDefault.profile, code, category.rawValue])
+            }
+        }
+        migrator.registerMigration("v2: conflicts") { db in
+            // Digests known under more than one category, found when an import created the clash.
+            try db.execute(sql: """
                 CREATE TABLE conflicts (
                     hash_type TEXT NOT NULL,
                     digest TEXT NOT NULL,
@@ -95,10 +103,6 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                     PRIMARY KEY (hash_type, digest)
                 );
                 """)
-            for (code, category) in CategoryMap.ukDefault.codes {
-                try db.execute(sql: "INSERT INTO category_map(profile, code, category) VALUES (?, ?, ?)",
-                               arguments: [CategoryMap.ukDefault.profile, code, category.rawValue])
-            }
         }
         return migrator
     }

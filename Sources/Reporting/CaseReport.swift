@@ -51,6 +51,8 @@ public struct ExhibitSummary: Codable, Sendable, Equatable {
 /// An item listed in a report because it was not fully examined, or not counted.
 public struct ReportedItem: Codable, Sendable, Equatable {
     public var exhibit: String
+    /// The evidence root the path starts from.
+    public var source: String
     public var id: Int64
     /// Display form: escaped, reversible (see `SafeText`).
     public var path: String

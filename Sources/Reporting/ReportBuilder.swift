@@ -98,7 +98,7 @@ public struct ReportBuilder {
             }
             tallies[item.exhibit, default: Tally(item.exhibit)].add(item, resolution)
             total.add(item, resolution)
-            let listed = ReportedItem(exhibit: item.exhibit, id: item.id, path: item.result.path.display,
+            let listed = ReportedItem(exhibit: item.exhibit, source: SafeText.display(item.source), id: item.id, path: item.result.path.display,
                                       disposition: item.result.disposition.rawValue, reason: item.result.reason)
             if item.result.disposition.isError {
                 errors.append(listed)

@@ -115,7 +115,7 @@ import TriageTestSupport
         #expect(object["unfinished_scans"] as? Int == 0)
         let csv = try Triage.run(["report", "--case", caseDir, "--format", "csv"])
         let rows = csv.stdout.split(separator: "\r\n")
-        #expect(rows[0].hasPrefix("exhibit,item,path,kind,mime"))
+        #expect(rows[0].hasPrefix("exhibit,source,item,path,kind,mime"))
         #expect(rows.count == 1 + 23)
         #expect(rows.contains { $0.contains("Downloads/system32.dll,still,image/jpeg") && $0.contains(",A,exact,") && $0.hasSuffix(",yes,known-vics2.json:A") })
     }

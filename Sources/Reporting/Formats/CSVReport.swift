@@ -6,7 +6,7 @@ import TriageCore
 public enum CSVReport: ReportFormat {
     public static let name = "csv"
 
-    static let header = ["exhibit", "item", "path", "kind", "mime", "size", "category", "basis", "conflict", "sha256", "sha1",
+    static let header = ["exhibit", "source", "item", "path", "kind", "mime", "size", "category", "basis", "conflict", "sha256", "sha1",
                          "md5", "disposition", "reason", "extension_mismatch", "matched_sources"]
 
     public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
@@ -19,7 +19,7 @@ public enum CSVReport: ReportFormat {
                 resolution = Resolution.resolve(matches: item.matches, decision: decisions[digests.sha256]?.category)
             }
             let fields: [String] = [
-                SafeText.display(item.exhibit), String(item.id), result.path.display, result.kind.rawValue, result.mime ?? "", String(result.size),
+                SafeText.display(item.exhibit), SafeText.display(item.source), String(item.id), result.path.display, result.kind.rawValue, result.mime ?? "", String(result.size),
                 resolution.map { $0.category?.rawValue ?? "pending" } ?? "", resolution?.basis?.rawValue ?? "",
                 resolution?.conflict == true ? "yes" : "",
                 result.digests.map { Hex.encode($0.sha256) } ?? "", result.digests.map { Hex.encode($0.sha1) } ?? "",

@@ -16,7 +16,8 @@ public enum TextReport: ReportFormat {
         line("triage evidential summary — case \(SafeText.display(report.case.name))")
         line("Generated \(report.generated) by \(report.tool.name) \(report.tool.version) (libmagic \(report.tool.libmagic)); profile \(report.case.profile)")
         line("Examiner(s): \(report.case.examiners.map(SafeText.display).joined(separator: ", "))")
-        line("Hash database: \(report.hashdb.entries) entries from \(report.hashdb.sources.map(SafeText.display).joined(separator: ", ")); fingerprint \(report.hashdb.fingerprint)")
+        let sources = report.hashdb.sources.isEmpty ? "no sources" : report.hashdb.sources.map(SafeText.display).joined(separator: ", ")
+        line("Hash database: \(report.hashdb.entries) entries from \(sources); fingerprint \(report.hashdb.fingerprint)")
         line()
         let sections = report.exhibits.map { (summary: $0, title: "Exhibit \(SafeText.display($0.exhibit))  (source: \($0.sources.map(SafeText.display).joined(separator: ", ")))") }
             + [(summary: report.totals, title: "All exhibits")]
