@@ -30,13 +30,13 @@ extension CaseStore {
                     break
                 }
                 if entry.previousHash != previous {
-                    problems.append("audit entry \(entry.sequence) (\(entry.action), \(entry.time)) does not link to entry \(entry.sequence - 1): the chain is broken there")
+                    problems.append("audit entry \(entry.sequence) (\(SafeText.display(entry.action)), \(SafeText.display(entry.time))) does not link to entry \(entry.sequence - 1): the chain is broken there")
                     break
                 }
                 let recomputed = AuditEntry.chainHash(previous: entry.previousHash, sequence: entry.sequence, time: entry.time,
                                                       actor: entry.actor, action: entry.action, detail: entry.detail)
                 if recomputed != entry.hash {
-                    problems.append("audit entry \(entry.sequence) (\(entry.action), \(entry.time)) was edited: its hash does not match its content")
+                    problems.append("audit entry \(entry.sequence) (\(SafeText.display(entry.action)), \(SafeText.display(entry.time))) was edited: its hash does not match its content")
                     break
                 }
                 previous = entry.hash

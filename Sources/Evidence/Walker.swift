@@ -179,7 +179,14 @@ private struct DirectoryID: Hashable {
 
 extension FileTimes {
     init(_ info: stat) {
-        func nanoseconds(_ time: timespec) -> Int64 { Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec) }
+        // Nil rather than a trap for times outside ±292 years of 1970 (an NTFS zero time is
+        // 1601): one strange timestamp must not stop the scan.
+        func nanoseconds(_ time: timespec) -> Int64? {
+            let (seconds, overflow) = Int64(time.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
+            guard !overflow else { return nil }
+            let (total, overflowSum) = seconds.addingReportingOverflow(Int64(time.tv_nsec))
+            return overflowSum ? nil : total
+        }
         self.init(modified: nanoseconds(info.st_mtim), accessed: nanoseconds(info.st_atim), changed: nanoseconds(info.st_ctim))
     }
 }

@@ -36,7 +36,7 @@ public enum LookupResult: Sendable, Equatable {
 
 /// What the pipeline needs of a known-hash database: lookups. SQLite implements it today; a
 /// PostgreSQL store can implement the same protocol later without touching the pipeline.
-public protocol KnownHashLookup {
+public protocol KnownHashLookup: Sendable {
     /// Looks up by SHA-256, then SHA-1, then MD5, and returns every match.
     func lookup(_ digests: Digests) throws -> LookupResult
 }

@@ -86,8 +86,14 @@ public enum SafeText {
     private static func append(_ scalar: Unicode.Scalar, to out: inout String) {
         let value = scalar.value
         let isControl = value < 0x20 || (0x7f...0x9f).contains(value)
-        let isBidiOrInvisible = (0x200b...0x200f).contains(value) || (0x202a...0x202e).contains(value)
-            || (0x2066...0x2069).contains(value) || value == 0xfeff
+        // Format characters (bidirectional controls, zero-width marks, tags), line and
+        // paragraph separators, private-use and unassigned scalars: invisible or able to
+        // reorder or split what a reader sees.
+        let isBidiOrInvisible: Bool
+        switch scalar.properties.generalCategory {
+        case .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate: isBidiOrInvisible = true
+        default: isBidiOrInvisible = false
+        }
         if scalar == "\\" {
             out += "\\\\"
         } else if isControl && value < 0x80 {

@@ -148,6 +148,21 @@ import TriageTestSupport
         }
     }
 
+    @Test func timesBeyondTheNanosecondRangeAreNilNotACrash() throws {
+        let temp = TemporaryDirectory()
+        let path = EvidenceTreeBuilder(root: temp.path).file("future.jpg", text: "x")
+        // 2300-01-01: past 2262, where nanoseconds since 1970 overflow Int64.
+        var times = [timespec(tv_sec: 10_413_792_000, tv_nsec: 0), timespec(tv_sec: 10_413_792_000, tv_nsec: 0)]
+        guard utimensat(AT_FDCWD, path, &times, 0) == 0 else {
+            print("skipped: this file system cannot store a time in 2300")
+            return
+        }
+        let entries = try walk(temp.path)
+        #expect(entries.count == 1)
+        #expect(entries[0].times.modified == nil)
+        #expect(entries[0].times.changed != nil)
+    }
+
     @Test func aSingleFileCanBeARoot() throws {
         let temp = TemporaryDirectory()
         let path = EvidenceTreeBuilder(root: temp.path).file("one.jpg", text: "1")

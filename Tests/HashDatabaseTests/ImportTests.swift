@@ -95,6 +95,17 @@ enum HashTestDigests {
         #expect(matches.first?.hashType == .sha256)
     }
 
+    @Test func hashdeepWithoutColumnsIsAnErrorNotACrash() throws {
+        let file = temp.url("empty-columns.hashdeep")
+        try "%%%% HASHDEEP-1.0\n%%%% \n12,abc\n".write(toFile: file, atomically: true, encoding: .utf8)
+        do {
+            _ = try HashSetImporter(store: database).importFile(file, category: .c)
+            Issue.record("expected an error")
+        } catch let error as HashDatabaseError {
+            #expect(error.message.contains("line 2"))
+        }
+    }
+
     @Test func malformedLineIsReportedWithItsNumberAndTheRestImported() throws {
         let db = database
         let outcome = try HashSetImporter(store: db).importFile(hashset("bad/malformed-line.md5"), category: .c)

@@ -27,6 +27,12 @@ import TriageCore
         #expect(SafeText.display(Array("photo\u{202e}gpj.exe".utf8)) == "photo\\u{202e}gpj.exe")
     }
 
+    @Test func separatorsAndInvisibleFormatCharactersAreEscaped() {
+        #expect(SafeText.display(Array("a\u{2028}b\u{2029}c".utf8)) == "a\\u{2028}b\\u{2029}c")
+        #expect(SafeText.display(Array("x\u{061c}y\u{2060}z\u{e0041}".utf8)) == "x\\u{61c}y\\u{2060}z\\u{e0041}")
+        #expect(SafeText.display(Array("emoji 🙂 and ünïcode".utf8)) == "emoji 🙂 and ünïcode")
+    }
+
     @Test func backslashIsEscapedSoTheFormIsReversible() {
         #expect(SafeText.display(Array("a\\x41".utf8)) == "a\\\\x41")
     }

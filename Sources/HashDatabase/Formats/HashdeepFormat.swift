@@ -23,7 +23,11 @@ public enum HashdeepFormat: HashSetFormat {
                 return
             }
             if text.hasPrefix("%%%% ") {
-                columns = text.dropFirst(5).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                let names = text.dropFirst(5).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                guard !names.isEmpty else {
+                    throw HashDatabaseError("\(input.path) line \(number): the `%%%%` column line names no columns (expected e.g. `%%%% size,md5,sha256,filename`)")
+                }
+                columns = names
                 return
             }
             if text.hasPrefix("#") || text.trimmingASCIISpaces().isEmpty { return }
@@ -32,7 +36,7 @@ public enum HashdeepFormat: HashSetFormat {
             }
             let fields = text.split(separator: ",", maxSplits: columns.count - 1, omittingEmptySubsequences: false)
             guard fields.count == columns.count else {
-                problem(ImportProblem(location: "line \(number)", message: "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(fields.count)"))
+                problem(ImportProblem(location: "line \(number)", message: "expected \(columns.count) fields (\(SafeText.display(columns.joined(separator: ",")))), found \(fields.count)"))
                 return
             }
             var entry = HashSetRecord(location: "line \(number)")
