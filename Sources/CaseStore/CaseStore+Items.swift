@@ -49,6 +49,15 @@ extension CaseStore {
         }
     }
 
+    /// Items of an exhibit that could not be examined, over every scan run.
+    public func errorCount(exhibit: String) throws -> Int {
+        let names = Disposition.allCases.filter(\.isError).map(\.rawValue)
+        return try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE exhibit = ? AND disposition IN (\(names.map { _ in "?" }.joined(separator: ",")))",
+                             arguments: StatementArguments([exhibit] + names)) ?? 0
+        }
+    }
+
     /// The latest examiner decision per SHA-256.
     public func currentDecisions() throws -> [[UInt8]: Decision] {
         try read { db in try Self.currentDecisions(db) }

@@ -60,15 +60,16 @@ public struct Walker {
         self.root = root
     }
 
-    /// Calls `visit` for every non-directory entry (and every directory that could not be read).
-    public func walk(_ visit: (WalkEntry) -> Void) {
+    /// Calls `visit` for every non-directory entry (and every directory that could not be read),
+    /// until `stop` says so (checked before each directory).
+    public func walk(until stop: () -> Bool = { false }, _ visit: (WalkEntry) -> Void) {
         if let single = root.singleFile {
             visit(singleFileEntry(single))
             return
         }
         var visited = Set<DirectoryID>()
         var pending: [[UInt8]] = [[]]  // directories still to read, as paths from the root
-        while let directory = pending.popLast() {
+        while !stop(), let directory = pending.popLast() {
             let fd: Int32
             do {
                 fd = try root.open(directory, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | EvidenceRoot.noAtime)

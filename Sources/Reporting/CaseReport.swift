@@ -102,6 +102,8 @@ public struct CaseReport: Codable, Sendable {
     /// Items recorded without examination by decision (links, special files, empty files).
     public var notExamined: [ReportedItem]
     public var pendingItems: [ReportedPending]
+    /// Scan runs that stopped before the end and were not completed by a later run.
+    public var unfinishedScans: Int
     /// Settings of the scans that produced the counts.
     public var settings: [String: String]
 }

@@ -125,6 +125,7 @@ public struct ReportBuilder {
             totals: total.finished(),
             errors: errors, notExamined: notExamined,
             pendingItems: pendingOrder.map { pending[$0]! }.sorted { ($1.instances, $0.paths[0]) < ($0.instances, $1.paths[0]) },
+            unfinishedScans: scans.unfinished.count,
             settings: settings)
     }
 }

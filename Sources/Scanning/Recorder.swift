@@ -4,7 +4,10 @@ import HashDatabase
 import TriageCore
 
 /// The Match and Record stages: looks media up in the hash database and commits items to the
-/// case in batches. Runs on one thread; the only writer of the case store during a scan.
+/// case in batches; the only writer of the case store during a scan.
+///
+/// `add` and `flush` run on the recorder thread. The walker thread calls `skipped` and reads
+/// `failure`, so those (and the progress counts) are behind the lock.
 final class Recorder: @unchecked Sendable {
     private let store: any CaseRecording
     private let lookup: any KnownHashLookup
@@ -18,7 +21,13 @@ final class Recorder: @unchecked Sendable {
     private var progress = ScanProgress()
     private let started = Date()
     private var lastReport = Date.distantPast
-    private(set) var failure: ScanError?
+    private var failureValue: ScanError?
+
+    /// The error that stopped the scan, if any. Read by the walker thread to stop early.
+    var failure: ScanError? {
+        get { lock.withLock { failureValue } }
+        set { lock.withLock { failureValue = newValue } }
+    }
 
     /// - Parameter startNow: record the scan's start at once; false when a finished scan of
     ///   the same roots exists, so that a re-run that finds nothing new writes nothing.

@@ -138,7 +138,8 @@ public final class ScanPipeline {
             }
             recorderThread.start()
 
-            Walker(root: root).walk { entry in
+            // A failure that stops the scan (a lookup or a commit) also stops the walk.
+            Walker(root: root).walk(until: { recorder.failure != nil }) { entry in
                 if recorded.contains(entry.relativePath) {
                     recorder.skipped()
                 } else if entry.kind == .regularFile {

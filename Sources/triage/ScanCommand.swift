@@ -37,13 +37,13 @@ struct Scan: ParsableCommand {
         let name = examinerName(examiner) ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         let absoluteRoots = roots.map { ($0 as NSString).isAbsolutePath ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
             .map { ($0 as NSString).standardizingPath }
-        let scanner = try Console.setup { () throws -> ScanPipeline in
+        let (scanner, store) = try Console.setup { () throws -> (ScanPipeline, CaseStore) in
             let hashDatabase = try SQLiteHashDatabase(path: database.path ?? SQLiteHashDatabase.defaultPath(), readOnly: true)
             _ = try ScanPipeline.openRoots(absoluteRoots)  // before the case is created
             let store = try CaseStore(directory: caseOption.directory, create: true)
-            return try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll,
+            return (try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll,
                                                        batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches),
-                               hashDatabase: hashDatabase, store: store)
+                               hashDatabase: hashDatabase, store: store), store)
         }
         let mode = progress == .auto ? (Console.stderrIsTerminal ? ProgressMode.auto : .none) : progress
         let summary = try Console.setup {
@@ -61,17 +61,20 @@ struct Scan: ParsableCommand {
             }
         }
         if mode == .auto { Console.err("\n") }
+        // The exit status covers the exhibit, not only this run: a resumed scan must not turn
+        // the errors of the run that was killed into a clean status.
+        let exhibitErrors = try Console.setup { try store.errorCount(exhibit: exhibit) }
         if json {
             Console.out(Console.json(ProgressLine(summary)))
         } else {
             Console.out(String(format: "exhibit %@: %d items recorded (%d still images, %d videos, %d known to the database), %d errors; %d already recorded by an earlier run; %.1f s\n",
                                SafeText.display(exhibit), summary.items, summary.stills, summary.videos, summary.known, summary.errors,
                                summary.alreadyRecorded, summary.seconds))
-            if summary.errors > 0 {
-                Console.out("\(summary.errors) items could not be examined: `triage report --case \(caseOption.directory) --format text` lists them with reasons\n")
+            if exhibitErrors > 0 {
+                Console.out("\(exhibitErrors) items of this exhibit could not be examined: `triage report --case \(caseOption.directory) --format text` lists them with reasons\n")
             }
         }
-        if summary.errors > 0 { throw ExitCode(1) }
+        if exhibitErrors > 0 { throw ExitCode(1) }
     }
 }
 

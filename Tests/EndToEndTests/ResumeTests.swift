@@ -55,6 +55,8 @@ import TriageTestSupport
         let partial = try Triage.run(["status", "--case", killed, "--json"]).json() as! [String: Any]
         #expect(partial["unfinished_scans"] as? Int == 1)
         #expect((partial["totals"] as! [String: Any])["files"] as? Int == 8)
+        let partialReport = try Triage.run(["report", "--case", killed, "--format", "text"])
+        #expect(partialReport.stdout.hasPrefix("NOT FINAL: 1 scan run(s) stopped before the end"))
 
         let second = try scan(root, killed, extra: ["--batch-size", "4"])
         #expect(second.status == 0)

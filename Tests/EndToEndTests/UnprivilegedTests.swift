@@ -40,7 +40,11 @@ struct UnprivilegedTests {
 
         let scan = asNobody(["scan", temp.url("evidence"), "--case", work + "/case", "--exhibit", "U/1", "--db", db, "--examiner", "T"])
         #expect(scan.status == 1, "\(scan.output)")  // finished, with items that could not be read
-        #expect(scan.output.contains("2 items could not be examined"))
+        #expect(scan.output.contains("2 items of this exhibit could not be examined"))
+
+        // A re-run that finds nothing new still says the exhibit has errors.
+        let again = asNobody(["scan", temp.url("evidence"), "--case", work + "/case", "--exhibit", "U/1", "--db", db, "--examiner", "T"])
+        #expect(again.status == 1, "\(again.output)")
 
         let csv = asNobody(["report", "--case", work + "/case", "--format", "csv"])
         let rows = csv.output.split(separator: "\r\n").map(String.init)

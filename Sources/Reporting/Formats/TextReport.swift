@@ -9,6 +9,9 @@ public enum TextReport: ReportFormat {
     public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
         var out = ""
         func line(_ text: String = "") { out += text + "\n" }
+        if report.unfinishedScans > 0 {
+            line("NOT FINAL: \(report.unfinishedScans) scan run(s) stopped before the end; run the same `triage scan` command again to finish.")
+        }
         let pending = report.totals.pending
         if pending.instances > 0 {
             line("NOT FINAL: \(pending.instances) image(s) (\(pending.unique) unique) are pending an examiner's decision.")
