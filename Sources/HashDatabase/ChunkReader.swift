@@ -12,6 +12,8 @@ public final class ChunkReader {
     private var hasher = SHA256()
     /// Bytes handed out so far.
     public private(set) var offset: Int64 = 0
+    /// A chunk read by `peek`, handed out again by the next `next()`.
+    private var peeked: [UInt8]?
 
     public init(path: String, chunkSize: Int = 1 << 20) throws {
         self.path = path
@@ -30,8 +32,22 @@ public final class ChunkReader {
 
     deinit { close(descriptor) }
 
+    /// The first chunk of the file, without consuming it: the next `next()` returns it again.
+    /// Lets the format be detected from the same single pass (a pipe cannot be read twice).
+    public func peek() throws -> [UInt8] {
+        if let peeked { return peeked }
+        precondition(offset == 0, "peek only before reading")
+        let first = try next().map(Array.init) ?? []
+        peeked = first
+        return first
+    }
+
     /// The next chunk, or nil at the end of the file.
     public func next() throws -> ArraySlice<UInt8>? {
+        if let first = peeked {
+            peeked = nil
+            if !first.isEmpty { return first[...] }
+        }
         let count = buffer.withUnsafeMutableBytes { raw -> Int in
             while true {
                 let n = Glibc.read(descriptor, raw.baseAddress, raw.count)
@@ -49,16 +65,10 @@ public final class ChunkReader {
         return chunk
     }
 
-    /// Reads to the end and returns the SHA-256 of the whole file.
+    /// Reads to the end and returns the SHA-256 of every byte of the file.
     public func finishDigest() throws -> String {
         while try next() != nil {}
         return Hex.encode(hasher.finalize())
-    }
-
-    /// The first bytes of a file, for format detection.
-    public static func head(of path: String, count: Int = 4096) throws -> [UInt8] {
-        let reader = try ChunkReader(path: path, chunkSize: count)
-        return try reader.next().map(Array.init) ?? []
     }
 
     /// Calls `body` for every line (without its `\n` or `\r\n`), numbered from 1.

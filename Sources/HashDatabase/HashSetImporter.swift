@@ -33,7 +33,9 @@ public struct HashSetImporter {
     ///   nothing from it is kept.
     public func importFile(_ path: String, format: String? = nil, category: Category? = nil,
                            source: String? = nil) throws -> Outcome {
-        let head = try ChunkReader.head(of: path)
+        // One pass over the file: detection, reading and its SHA-256 all come from one reader.
+        let reader = try ChunkReader(path: path)
+        let head = try reader.peek()
         let formatType: any HashSetFormat.Type
         if let format {
             guard let named = HashSetFormats.named(format) else {
@@ -51,16 +53,13 @@ public struct HashSetImporter {
         }
         let map = try store.categoryMap(profile: profile)
         let sourceName = source ?? (path as NSString).lastPathComponent
-        let reader = try ChunkReader(path: path)
         var problems: [ImportProblem] = []
         var rejected = 0
         func report(_ problem: ImportProblem) {
             rejected += 1
             if problems.count < Self.problemLimit { problems.append(problem) }
         }
-        // The file's own SHA-256 goes into the import history, so the exact release is on record.
-        let fileSHA256 = try ChunkReader(path: path).finishDigest()
-        let description = ImportDescription(fileName: path, format: formatType.name, source: sourceName, fileSHA256: fileSHA256)
+        let description = ImportDescription(fileName: path, format: formatType.name, source: sourceName)
         let record = try store.importing(description) { add in
             var counts = ImportCounts()
             try formatType.read(reader, record: { item in
@@ -83,6 +82,8 @@ public struct HashSetImporter {
                 if try add(entry) { counts.added += 1 } else { counts.alreadyPresent += 1 }
             }, problem: report)
             counts.rejected = rejected
+            // The file's own SHA-256 goes into the import history, so the exact release is on record.
+            counts.fileSHA256 = try reader.finishDigest()
             return counts
         }
         return Outcome(record: record, format: formatType.name, problems: problems)

@@ -95,6 +95,8 @@ public struct ImportCounts: Sendable, Equatable {
     public var alreadyPresent = 0
     /// Records refused (malformed, or with a category code the profile does not map).
     public var rejected = 0
+    /// SHA-256 of every byte read from the file, stored in the import history.
+    public var fileSHA256: String?
 
     public init() {}
 }

@@ -153,8 +153,10 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                     try insert.execute()
                     return db.changesCount > 0
                 }
-                try db.execute(sql: "UPDATE imports SET records_read = ?, added = ?, already_present = ?, rejected = ? WHERE id = ?",
-                               arguments: [counts.read, counts.added, counts.alreadyPresent, counts.rejected, importID])
+                try db.execute(sql: """
+                    UPDATE imports SET records_read = ?, added = ?, already_present = ?, rejected = ?, file_sha256 = ifnull(?, file_sha256)
+                    WHERE id = ?
+                    """, arguments: [counts.read, counts.added, counts.alreadyPresent, counts.rejected, counts.fileSHA256, importID])
                 let conflicts = try Self.conflicts(db, sinceID: lastEntryBefore)
                 for conflict in conflicts {
                     try db.execute(sql: "INSERT OR IGNORE INTO conflicts(hash_type, digest, import_id) VALUES (?, ?, ?)",

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HashDatabase
 import Testing
 import TriageCore
@@ -93,6 +94,22 @@ enum HashTestDigests {
             Issue.record("plate.tiff should be known"); return
         }
         #expect(matches.first?.hashType == .sha256)
+    }
+
+    @Test func importReadsTheFileOnceSoAPipeWorks() throws {
+        let db = database
+        let fifo = temp.url("stream.md5")
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let contents = TestPaths.bytes(hashset("known.md5"))
+        Thread.detachNewThread {
+            let fd = open(fifo, O_WRONLY)  // blocks until the importer opens the other end
+            _ = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        let outcome = try HashSetImporter(store: db).importFile(fifo, category: .c)
+        #expect(outcome.record.counts.added == 3)
+        let expected = String(shell("sha256sum '\(hashset("known.md5"))'").output.prefix(64))
+        #expect(outcome.record.counts.fileSHA256 == expected)
     }
 
     @Test func hashdeepWithoutColumnsIsAnErrorNotACrash() throws {
