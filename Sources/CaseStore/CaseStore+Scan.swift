@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import TriageCore
@@ -102,6 +103,7 @@ extension CaseStore: CaseRecording {
                 """)
             let insertMatch = try db.makeStatement(sql: "INSERT INTO matches(item_id, category, basis, hash_type, source) VALUES (?, ?, ?, ?, ?)")
             var inserted = 0
+            var firstID: Int64?
             for item in items {
                 let r = item.result
                 insertItem.setUncheckedArguments([
@@ -114,13 +116,61 @@ extension CaseStore: CaseRecording {
                 guard db.changesCount > 0 else { continue }  // already recorded by an earlier run
                 inserted += 1
                 let itemID = db.lastInsertedRowID
+                if firstID == nil { firstID = itemID }
                 for match in item.matches {
                     insertMatch.setUncheckedArguments([itemID, match.category.rawValue, match.basis.rawValue, match.hashType.rawValue, match.source])
                     try insertMatch.execute()
                 }
             }
             try db.execute(sql: "UPDATE scans SET items_recorded = items_recorded + ? WHERE id = ?", arguments: [inserted, scan])
+            // The batch's rows, as stored, are sealed in the audit chain: `verify` recomputes
+            // the digest, so an edited, added or deleted item or match is found.
+            if let firstID {
+                let lastID = db.lastInsertedRowID
+                try AuditLog.append(db, actor: "triage", action: "record", detail: [
+                    "scan": scan, "first_item": firstID, "last_item": lastID, "items": inserted,
+                    "digest": try Self.itemsDigest(db, from: firstID, to: lastID),
+                ])
+            }
         }
+    }
+
+    /// SHA-256 over the stored items with ids in `from...to` and their matches, one canonical
+    /// JSON line per item in id order. Computed from the database both when a batch is
+    /// recorded and when `verify` checks it, so the two can only differ if the rows changed.
+    static func itemsDigest(_ db: Database, from: Int64, to: Int64) throws -> String {
+        var matches: [Int64: [[String]]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT item_id, category, basis, hash_type, source FROM matches WHERE item_id BETWEEN ? AND ?
+            ORDER BY item_id, category, basis, hash_type, source
+            """, arguments: [from, to]) {
+            matches[row["item_id"], default: []].append([row["category"], row["basis"], row["hash_type"], row["source"]])
+        }
+        var hasher = SHA256()
+        let columns = ["exhibit", "source", "path", "depth", "size", "mtime", "atime", "ctime", "disposition", "reason", "mime",
+                       "kind", "extension_mismatch", "md5", "sha1", "sha256", "link_target", "scan_id"]
+        for row in try Row.fetchAll(db, sql: "SELECT id, \(columns.joined(separator: ", ")) FROM items WHERE id BETWEEN ? AND ? ORDER BY id",
+                                    arguments: [from, to]) {
+            let id: Int64 = row["id"]
+            var fields: [Any] = [id]
+            for column in columns {
+                switch row[column] as DatabaseValue? {
+                case .some(let value):
+                    switch value.storage {
+                    case .null: fields.append(NSNull())
+                    case .int64(let number): fields.append(number)
+                    case .double(let number): fields.append(number)
+                    case .string(let text): fields.append(text)
+                    case .blob(let data): fields.append("x:" + Hex.encode(data))
+                    }
+                case .none: fields.append(NSNull())
+                }
+            }
+            fields.append(matches[id] ?? [])
+            hasher.update(data: try JSONSerialization.data(withJSONObject: fields, options: [.withoutEscapingSlashes]))
+            hasher.update(data: Data("\n".utf8))
+        }
+        return Hex.encode(hasher.finalize())
     }
 
     /// Ends a scan run with a `scan-end` audit entry carrying its counts.

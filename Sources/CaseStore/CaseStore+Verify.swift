@@ -63,6 +63,25 @@ extension CaseStore {
             for (earlier, later) in zip(decisions, decisions.dropFirst()) where later.auditSequence <= earlier.auditSequence {
                 problems.append("decisions \(earlier.id) and \(later.id) are out of audit order: the decisions table was renumbered")
             }
+            // Every recorded item and match must be exactly what its batch's audit entry sealed,
+            // and no item may exist outside a sealed batch.
+            var sealed = 0
+            for entry in entries where entry.action == "record" {
+                guard let detail = try? JSONSerialization.jsonObject(with: Data(entry.detail.utf8)) as? [String: Any],
+                      let first = (detail["first_item"] as? NSNumber)?.int64Value, let last = (detail["last_item"] as? NSNumber)?.int64Value,
+                      let digest = detail["digest"] as? String else {
+                    problems.append("audit entry \(entry.sequence) (record) is unreadable")
+                    continue
+                }
+                sealed += (detail["items"] as? NSNumber)?.intValue ?? 0
+                if try Self.itemsDigest(db, from: first, to: last) != digest {
+                    problems.append("items \(first)–\(last) (or their matches) differ from what audit entry \(entry.sequence) recorded: the items or matches table was edited")
+                }
+            }
+            let items = try Int.fetchOne(db, sql: "SELECT count(*) FROM items") ?? 0
+            if items != sealed {
+                problems.append("the case holds \(items) items but the audit log recorded \(sealed): items were added or removed outside triage")
+            }
             let decisionEntries = entries.filter { $0.action == "decision" }.count
             if decisionEntries != decisions.count {
                 problems.append("the audit log records \(decisionEntries) decisions but the case holds \(decisions.count): decisions were added or removed outside triage")

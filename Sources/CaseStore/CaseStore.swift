@@ -99,7 +99,7 @@ public final class CaseStore: @unchecked Sendable {
                     disposition TEXT NOT NULL,
                     reason TEXT,
                     mime TEXT,
-                    kind TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('still','moving','other')),
                     extension_mismatch INTEGER NOT NULL DEFAULT 0,
                     md5 BLOB, sha1 BLOB, sha256 BLOB,
                     link_target BLOB,
@@ -109,9 +109,9 @@ public final class CaseStore: @unchecked Sendable {
                 CREATE INDEX items_sha256 ON items(sha256) WHERE sha256 IS NOT NULL;
                 CREATE TABLE matches (
                     item_id INTEGER NOT NULL REFERENCES items(id),
-                    category TEXT NOT NULL,
-                    basis TEXT NOT NULL,
-                    hash_type TEXT NOT NULL,
+                    category TEXT NOT NULL CHECK (category IN ('A','B','C','N')),
+                    basis TEXT NOT NULL CHECK (basis IN ('exact','perceptual','examiner')),
+                    hash_type TEXT NOT NULL CHECK (hash_type IN ('sha256','sha1','md5')),
                     source TEXT NOT NULL
                 );
                 CREATE INDEX matches_item ON matches(item_id);

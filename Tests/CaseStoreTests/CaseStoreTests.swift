@@ -100,9 +100,9 @@ enum Sample {
         let again = try store.categorise(itemID: 3, as: .n, examiner: "J Smith", note: nil)
         #expect(again.decision.sha256 == Sample.digests(8).sha256)
         let audit = try store.auditEntries()
-        #expect(audit.map(\.action) == ["scan-start", "scan-end", "decision", "decision"])
-        #expect(audit[2].actor == "J Smith")
-        #expect(audit[2].detail.contains("\"category\":\"B\""))
+        #expect(audit.map(\.action) == ["scan-start", "record", "scan-end", "decision", "decision"])
+        #expect(audit[3].actor == "J Smith")
+        #expect(audit[3].detail.contains("\"category\":\"B\""))
         #expect(try store.verify().isIntact)
     }
 
@@ -119,7 +119,7 @@ enum Sample {
         try tamper("UPDATE audit SET detail = replace(detail, '\"C\"', '\"A\"') WHERE action = 'decision'")
         let report = try CaseStore(directory: temp.url("case"), create: false).verify()
         #expect(!report.isIntact)
-        #expect(report.problems.contains { $0.contains("audit entry 3") && $0.contains("edited") })
+        #expect(report.problems.contains { $0.contains("audit entry 4") && $0.contains("edited") })
     }
 
     @Test func verifyFindsAnEditedDecision() throws {
@@ -134,9 +134,9 @@ enum Sample {
         let store = try Sample.store(in: temp.url("case"), items: [Sample.item("a.jpg", seed: 1)])
         _ = try store.categorise(sha256: Sample.digests(1).sha256, as: .c, examiner: "J Smith", note: nil)
         _ = try store.categorise(sha256: Sample.digests(1).sha256, as: .b, examiner: "J Smith", note: nil)
-        try tamper("DELETE FROM audit WHERE seq = 3")
+        try tamper("DELETE FROM audit WHERE seq = 4")
         let report = try CaseStore(directory: temp.url("case"), create: false).verify()
-        #expect(report.problems.contains { $0.contains("audit entry 3 is missing") })
+        #expect(report.problems.contains { $0.contains("audit entry 4 is missing") })
     }
 
     @Test func verifyFindsRenumberedDecisions() throws {
@@ -149,9 +149,26 @@ enum Sample {
         #expect(report.problems.contains { $0.contains("renumbered") })
     }
 
+    @Test func verifyFindsEditedAddedAndDeletedItemsAndMatches() throws {
+        for (sql, expected) in [
+            ("UPDATE matches SET category = 'N' WHERE category = 'A'", "differ from what audit entry"),
+            ("UPDATE items SET size = 1 WHERE id = 2", "differ from what audit entry"),
+            ("DELETE FROM matches", "differ from what audit entry"),
+            ("INSERT INTO items(exhibit, source, path, depth, size, disposition, kind, scan_id) VALUES ('EX/1', '/e', x'41', 0, 1, 'processed', 'still', 1)",
+             "items were added or removed"),
+        ] {
+            let directory = temp.url("case-\(abs(sql.hashValue))")
+            let store = try Sample.store(in: directory, items: [Sample.item("a.jpg", seed: 1, matches: [.a]), Sample.item("b.jpg", seed: 2)])
+            #expect(try store.verify().isIntact)
+            try tamper(sql, in: directory)
+            let report = try CaseStore(directory: directory, create: false).verify()
+            #expect(report.problems.contains { $0.contains(expected) }, "\(sql): \(report.problems)")
+        }
+    }
+
     /// Edits the store behind triage's back, with Python's sqlite3 (independent of GRDB).
-    func tamper(_ sql: String) throws {
-        let script = "import sqlite3; c = sqlite3.connect('\(temp.url("case/case.sqlite"))'); c.executescript(\"\"\"\(sql)\"\"\"); c.commit()"
+    func tamper(_ sql: String, in directory: String? = nil) throws {
+        let script = "import sqlite3; c = sqlite3.connect('\((directory ?? temp.url("case")) + "/case.sqlite")'); c.executescript(\"\"\"\(sql)\"\"\"); c.commit()"
         let result = shell("python3 -c '\(script.replacingOccurrences(of: "'", with: "'\\''"))'")
         #expect(result.status == 0, "\(result.output)")
     }

@@ -104,7 +104,7 @@ import TriageTestSupport
         let broken = try Triage.run(["verify", "--case", caseDir])
         #expect(broken.status == 1)
         #expect(broken.stdout.contains("NOT INTACT"))
-        #expect(broken.stdout.contains("audit entry 5"))
+        #expect(broken.stdout.contains("audit entry 7 (decision"))
     }
 
     @Test func statusAndCSV() throws {
