@@ -135,40 +135,41 @@ extension CaseStore: CaseRecording {
         }
     }
 
-    /// SHA-256 over the stored items with ids in `from...to` and their matches, one canonical
-    /// JSON line per item in id order. Computed from the database both when a batch is
-    /// recorded and when `verify` checks it, so the two can only differ if the rows changed.
+    /// SHA-256 over the stored items with ids in `from...to` and their matches, in id order.
+    /// Computed from the database both when a batch is recorded and when `verify` checks it,
+    /// so the two can only differ if the rows changed. Every value is written with a type tag
+    /// and a length, so no content can be mistaken for a field boundary.
     static func itemsDigest(_ db: Database, from: Int64, to: Int64) throws -> String {
-        var matches: [Int64: [[String]]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        var hasher = SHA256()
+        var line: [UInt8] = []
+        func field(_ value: DatabaseValue) {
+            switch value.storage {
+            case .null: line += Array("n;".utf8)
+            case .int64(let number): line += Array("i\(number);".utf8)
+            case .double(let number): line += Array("d\(number);".utf8)
+            case .string(let text): line += Array("s\(text.utf8.count):".utf8) + Array(text.utf8) + [UInt8(ascii: ";")]
+            case .blob(let data): line += Array("b\(data.count):".utf8) + Array(data) + [UInt8(ascii: ";")]
+            }
+        }
+        let itemColumns = "id, exhibit, source, path, depth, size, mtime, atime, ctime, disposition, reason, mime, kind, "
+            + "extension_mismatch, md5, sha1, sha256, link_target, scan_id"
+        let items = try Row.fetchCursor(db, sql: "SELECT \(itemColumns) FROM items WHERE id BETWEEN ? AND ? ORDER BY id", arguments: [from, to])
+        let matches = try Row.fetchAll(db, sql: """
             SELECT item_id, category, basis, hash_type, source FROM matches WHERE item_id BETWEEN ? AND ?
             ORDER BY item_id, category, basis, hash_type, source
-            """, arguments: [from, to]) {
-            matches[row["item_id"], default: []].append([row["category"], row["basis"], row["hash_type"], row["source"]])
-        }
-        var hasher = SHA256()
-        let columns = ["exhibit", "source", "path", "depth", "size", "mtime", "atime", "ctime", "disposition", "reason", "mime",
-                       "kind", "extension_mismatch", "md5", "sha1", "sha256", "link_target", "scan_id"]
-        for row in try Row.fetchAll(db, sql: "SELECT id, \(columns.joined(separator: ", ")) FROM items WHERE id BETWEEN ? AND ? ORDER BY id",
-                                    arguments: [from, to]) {
+            """, arguments: [from, to])
+        var next = matches.startIndex
+        while let row = try items.next() {
+            line.removeAll(keepingCapacity: true)
+            for value in row.databaseValues { field(value) }
             let id: Int64 = row["id"]
-            var fields: [Any] = [id]
-            for column in columns {
-                switch row[column] as DatabaseValue? {
-                case .some(let value):
-                    switch value.storage {
-                    case .null: fields.append(NSNull())
-                    case .int64(let number): fields.append(number)
-                    case .double(let number): fields.append(number)
-                    case .string(let text): fields.append(text)
-                    case .blob(let data): fields.append("x:" + Hex.encode(data))
-                    }
-                case .none: fields.append(NSNull())
-                }
+            while next < matches.endIndex, matches[next]["item_id"] as Int64 == id {
+                line += Array("m".utf8)
+                for value in matches[next].databaseValues.dropFirst() { field(value) }
+                next += 1
             }
-            fields.append(matches[id] ?? [])
-            hasher.update(data: try JSONSerialization.data(withJSONObject: fields, options: [.withoutEscapingSlashes]))
-            hasher.update(data: Data("\n".utf8))
+            line.append(UInt8(ascii: "\n"))
+            line.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
         return Hex.encode(hasher.finalize())
     }
