@@ -120,8 +120,8 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                     ORDER BY strength, category, source
                     """)
                 let rows = try Row.fetchAll(statement, arguments: [Data(digests.sha256), Data(digests.sha1), Data(digests.md5)])
-                let matches = rows.map { row in
-                    KnownMatch(category: Category(rawValue: row["category"])!, basis: .exact,
+                let matches = try rows.map { row in
+                    KnownMatch(category: try Self.category(row), basis: .exact,
                                hashType: HashType.allCases[row["strength"]], source: row["source"])
                 }
                 return matches.isEmpty ? .notFound : .found(matches)
@@ -140,8 +140,9 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                 // A large import touches four B-trees at random places: a big page cache keeps
                 // them in memory instead of re-reading pages for every row.
                 try db.execute(sql: "PRAGMA cache_size = -262144")
+                let time = Self.now()
                 try db.execute(sql: "INSERT INTO imports(time, file_name, file_sha256, format, source) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [Self.now(), description.fileName, description.fileSHA256, description.format, description.source])
+                               arguments: [time, description.fileName, description.fileSHA256, description.format, description.source])
                 let importID = db.lastInsertedRowID
                 let lastEntryBefore = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM entries") ?? 0
                 let insert = try db.makeStatement(sql: """
@@ -163,7 +164,7 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                                    arguments: [conflict.hashType.rawValue, conflict.digest, importID])
                 }
                 try Self.storeFingerprint(db)
-                return ImportRecord(id: importID, time: Self.now(), fileName: description.fileName, format: description.format,
+                return ImportRecord(id: importID, time: time, fileName: description.fileName, format: description.format,
                                     source: description.source, counts: counts, conflicts: conflicts)
             }
         } catch {
@@ -255,7 +256,7 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                 return data.isEmpty ? nil : Array(data)
             }
             try visit(KnownEntry(md5: digest("md5"), sha1: digest("sha1"), sha256: digest("sha256"),
-                                 category: Category(rawValue: row["category"])!, source: row["source"]))
+                                 category: try Self.category(row), source: row["source"]))
         }
     }
 
@@ -271,7 +272,7 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                 while let row = try cursor.next() {
                     let digest: Data = row["digest"]
                     let sources = (try? JSONSerialization.jsonObject(with: Data((row["sources"] as String).utf8))) as? [String] ?? []
-                    try visit(DigestListing(digest: Array(digest), category: Category(rawValue: row["category"])!, sources: sources.sorted()))
+                    try visit(DigestListing(digest: Array(digest), category: try Self.category(row), sources: sources.sorted()))
                 }
             }
         } catch {
@@ -297,7 +298,7 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
             return try queue.read { db in
                 var perCategory: [Category: Int] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT category, count(*) AS n FROM entries GROUP BY category") {
-                    perCategory[Category(rawValue: row["category"])!] = row["n"]
+                    perCategory[try Self.category(row)] = row["n"]
                 }
                 var perHashType: [HashType: Int] = [:]
                 for type in HashType.allCases {
@@ -362,5 +363,15 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
     }
 
     static func now() -> String { UTCClock.now() }
+
+    /// A row's category; a value outside A/B/C/N (a foreign or damaged database) is an error,
+    /// never a crash and never a guess.
+    static func category(_ row: Row) throws -> Category {
+        let text: String? = row["category"]
+        guard let text, let category = Category(rawValue: text) else {
+            throw HashDatabaseError("an entry has category \(SafeText.display(text ?? "NULL")), which is not A, B, C or N: the hash database is damaged or not triage's")
+        }
+        return category
+    }
 }
 

@@ -168,13 +168,17 @@ public final class ScanPipeline {
 
     /// The settings that affect results, recorded with the scan and shown in reports.
     func settings() -> [String: String] {
-        [
-            "jobs": String(options.jobs),
+        var settings = [
             "hash_all": String(options.hashAll),
             "libmagic": ContentIdentifier.libraryVersion,
             "libmagic_flags": "0x" + String(ContentIdentifier.flags, radix: 16),
             "identify_head_bytes": String(FileExaminer.headLength),
             "match": "exact: sha256, sha1 and md5 all looked up; disagreeing categories leave the item pending",
         ]
+        // A pinned clock (for reproducible tests) must never pass unnoticed in casework.
+        if let fixed = ProcessInfo.processInfo.environment["TRIAGE_FIXED_TIME"], !fixed.isEmpty {
+            settings["clock"] = "fixed by TRIAGE_FIXED_TIME to \(fixed)"
+        }
+        return settings
     }
 }

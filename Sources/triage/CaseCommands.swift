@@ -149,7 +149,7 @@ struct Report: ParsableCommand {
             let report = try reportBuilder(store).build()
             let sink = try OutputSink(path: out)
             try ReportFormats.named(format)!.render(report, store: store, write: sink.write)
-            sink.flush()
+            try sink.close()
         }
     }
 }

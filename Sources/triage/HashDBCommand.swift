@@ -146,7 +146,7 @@ struct HashDB: ParsableCommand {
                 let store = try SQLiteHashDatabase(path: path, readOnly: true)
                 let sink = try OutputSink(path: out)
                 let counts = try HashSetExporters.named(format)!.export(store, category: category, write: sink.write)
-                sink.flush()
+                try sink.close()
                 return counts
             }
             Console.err("exported \(counts.written) lines" + (counts.skipped > 0 ? "; \(counts.skipped) entries have no MD5 and are not in an md5sum list\n" : "\n"))

@@ -29,7 +29,7 @@ struct Scan: ParsableCommand {
     var simulateKillAfterBatches: Int?
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
         if exhibit.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exhibit must not be empty") }
     }
 
@@ -40,6 +40,11 @@ struct Scan: ParsableCommand {
         let (scanner, store) = try Console.setup { () throws -> (ScanPipeline, CaseStore) in
             let hashDatabase = try SQLiteHashDatabase(path: database.path ?? SQLiteHashDatabase.defaultPath(), readOnly: true)
             _ = try ScanPipeline.openRoots(absoluteRoots)  // before the case is created
+            let caseDirectory = ((caseOption.directory as NSString).isAbsolutePath ? caseOption.directory
+                : FileManager.default.currentDirectoryPath + "/" + caseOption.directory) as NSString
+            if let root = absoluteRoots.first(where: { (caseDirectory.standardizingPath + "/").hasPrefix($0 == "/" ? "/" : $0 + "/") }) {
+                throw SetupError("the case directory \(caseOption.directory) is inside the evidence root \(root): triage never writes to the evidence; choose a --case outside it")
+            }
             let store = try CaseStore(directory: caseOption.directory, create: true)
             return (try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll,
                                                        batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches),

@@ -59,17 +59,23 @@ enum Console {
     }
 }
 
-/// Writes command output to a file (`--out`) or stdout, buffered.
+/// Writes command output to a file (`--out`, created mode 0600: reports list paths and digests
+/// of indecent images) or stdout, buffered. A write error (a full disk) is kept and reported
+/// by `close`, never a crash.
 final class OutputSink {
     private let handle: FileHandle
+    private let path: String?
     private var buffer = Data()
+    private var failure: (any Error)?
 
     init(path: String?) throws {
+        self.path = path
         if let path {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw SetupError("cannot write \(path): check the folder exists and is writable")
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw SetupError("cannot write \(path): \(String(cString: strerror(errno))); check the folder exists and is writable")
             }
-            self.handle = handle
+            handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         } else {
             handle = FileHandle.standardOutput
         }
@@ -81,8 +87,19 @@ final class OutputSink {
     }
 
     func flush() {
-        handle.write(buffer)
+        guard failure == nil else { return }
+        do {
+            try handle.write(contentsOf: buffer)
+        } catch {
+            failure = error
+        }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and throws the first write error, naming the file.
+    func close() throws {
+        flush()
+        if let failure { throw SetupError("writing \(path ?? "standard output") failed: \(failure.localizedDescription); the output is incomplete") }
     }
 }
 

@@ -115,6 +115,26 @@ import TriageTestSupport
         #expect(result.stderr.contains("writable") || result.stderr.contains("read-only"))
     }
 
+    @Test func caseInsideTheEvidenceIsRefused() throws {
+        try emptyDatabase()
+        let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
+        tree.file("a.txt", text: "a")
+        let result = try Triage.run(["scan", temp.url("evidence"), "--case", temp.url("evidence/case"), "--exhibit", "X", "--db", db])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("inside the evidence root"))
+        #expect(!FileManager.default.fileExists(atPath: temp.url("evidence/case")))
+    }
+
+    @Test func reportFilesArePrivate() throws {
+        try emptyDatabase()
+        #expect(try Triage.run(["scan", TestPaths.evidence + "/exhibit-2", "--case", caseDir, "--exhibit", "X", "--db", db]).status == 0)
+        let out = temp.url("report.csv")
+        #expect(try Triage.run(["report", "--case", caseDir, "--format", "csv", "--out", out]).status == 0)
+        var info = stat()
+        #expect(stat(out, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+    }
+
     @Test func hashDatabaseThatIsNotSQLiteIsASetupError() throws {
         let bogus = temp.url("bogus.sqlite")
         FileManager.default.createFile(atPath: bogus, contents: Data(String(repeating: "not sqlite ", count: 100).utf8))
