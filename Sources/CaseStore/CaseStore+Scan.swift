@@ -47,6 +47,8 @@ public protocol CaseRecording: AnyObject, Sendable {
     func beginScan(_ scan: ScanDescription) throws -> Int64
     func record(_ items: [RecordedItem], exhibit: String, source: String, scan: Int64) throws
     func finishScan(_ scan: Int64, examiner: String, summary: [String: Int]) throws
+    /// Every scan run, oldest first.
+    func scans() throws -> [ScanRecord]
 }
 
 extension CaseStore: CaseRecording {

@@ -157,6 +157,24 @@ public final class ScanPipeline {
         return try recorder.finish()
     }
 
+    /// What an examiner must know before this run continues an unfinished one: a different
+    /// hash database or different settings would make one exhibit's items inconsistent.
+    public func resumeWarnings() throws -> [String] {
+        let roots = options.roots.sorted()
+        let current = settings()
+        var warnings: [String] = []
+        for scan in try store.scans().unfinished where scan.exhibit == options.exhibit && scan.roots == roots {
+            if let fingerprint = scan.hashDatabaseFingerprint, fingerprint != hashDatabaseFacts.fingerprint {
+                warnings.append("run \(scan.id) of this exhibit stopped before the end and was matched against another hash database (fingerprint \(fingerprint), now \(hashDatabaseFacts.fingerprint)); items it recorded keep its matches")
+            }
+            let changed = current.keys.filter { $0 != "clock" && scan.settings[$0] != nil && scan.settings[$0] != current[$0] }.sorted()
+            if !changed.isEmpty {
+                warnings.append("run \(scan.id) of this exhibit stopped before the end with other settings (\(changed.joined(separator: ", "))); items it recorded keep them")
+            }
+        }
+        return warnings
+    }
+
     /// Opens every evidence root, or says which one cannot be read (before anything is written).
     public static func openRoots(_ paths: [String]) throws -> [EvidenceRoot] {
         do {

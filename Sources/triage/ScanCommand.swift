@@ -50,6 +50,7 @@ struct Scan: ParsableCommand {
                                                        batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches),
                                hashDatabase: hashDatabase, store: store), store)
         }
+        for warning in try Console.setup({ try scanner.resumeWarnings() }) { Console.err("triage: warning: \(warning)\n") }
         let mode = progress == .auto ? (Console.stderrIsTerminal ? ProgressMode.auto : .none) : progress
         let summary = try Console.setup {
             try scanner.run { snapshot in

@@ -66,6 +66,17 @@ import TriageTestSupport
         #expect(try counts(killed) == counts(reference))
     }
 
+    @Test func resumingAgainstAnotherHashDatabaseIsWarned() throws {
+        try importFixtures()
+        let root = TestPaths.evidence + "/exhibit-1"
+        let killed = temp.url("killed")
+        #expect(try scan(root, killed, extra: ["--batch-size", "4", "--simulate-kill-after-batches", "1"]).status == 137)
+        #expect(try Triage.run(["hashdb", "import", TestPaths.hashsets + "/known.sha256", "--category", "B", "--db", db]).status == 0)
+        let resumed = try scan(root, killed, extra: ["--batch-size", "4"])
+        #expect(resumed.status == 0)
+        #expect(resumed.stderr.contains("warning: run 1 of this exhibit stopped before the end and was matched against another hash database"))
+    }
+
     @Test func reRunningAFinishedScanChangesNothing() throws {
         try importFixtures()
         let caseDir = temp.url("case")
