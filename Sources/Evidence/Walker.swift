@@ -86,13 +86,10 @@ public struct Walker {
                 continue
             }
             visited.insert(id)
-            let names: [[UInt8]]
-            do {
-                names = try Self.readNames(fd, path: directory)
-            } catch {
-                close(fd)
-                visit(WalkEntry(relativePath: directory, kind: .unreadable(error), size: 0, times: FileTimes()))
-                continue
+            let (names, listingError) = Self.readNames(fd, path: directory)
+            if let listingError {
+                // A damaged directory: record the failure, and still walk every name read before it.
+                visit(WalkEntry(relativePath: directory, kind: .unreadable(listingError), size: 0, times: FileTimes()))
             }
             var subdirectories: [[UInt8]] = []
             for name in names {
@@ -148,18 +145,23 @@ public struct Walker {
         return WalkEntry(relativePath: relativePath, kind: kind, size: Int64(info.st_size), times: times)
     }
 
-    /// All names in a directory except `.` and `..`, sorted bytewise.
-    static func readNames(_ fd: Int32, path: [UInt8]) throws(SystemError) -> [[UInt8]] {
+    /// All names in a directory except `.` and `..`, sorted bytewise, and the error that ended
+    /// the listing early, if any (the names read before it are kept).
+    static func readNames(_ fd: Int32, path: [UInt8]) -> (names: [[UInt8]], error: SystemError?) {
         let duplicate = dup(fd)
-        guard duplicate >= 0, let stream = fdopendir(duplicate) else {
-            throw SystemError(call: "opendir", errno: errno, path: SafeText.display(path))
+        guard duplicate >= 0 else { return ([], SystemError(call: "opendir", errno: errno, path: SafeText.display(path))) }
+        guard let stream = fdopendir(duplicate) else {
+            let error = SystemError(call: "opendir", errno: errno, path: SafeText.display(path))
+            close(duplicate)
+            return ([], error)
         }
         defer { closedir(stream) }
         var names: [[UInt8]] = []
+        var failure: SystemError?
         while true {
             errno = 0
             guard let entry = readdir(stream) else {
-                if errno != 0 { throw SystemError(call: "readdir", errno: errno, path: SafeText.display(path)) }
+                if errno != 0 { failure = SystemError(call: "readdir", errno: errno, path: SafeText.display(path)) }
                 break
             }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -169,7 +171,7 @@ public struct Walker {
             names.append(name)
         }
         names.sort { $0.lexicographicallyPrecedes($1) }
-        return names
+        return (names, failure)
     }
 }
 
