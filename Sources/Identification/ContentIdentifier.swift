@@ -13,10 +13,6 @@ public struct IdentificationError: Error, Sendable, CustomStringConvertible {
 /// heap in 4 of 4 measured runs, PLATFORM.md). Loading the database is serialised for the same
 /// reason.
 public final class ContentIdentifier {
-    /// Enough for every image and video signature, and for libmagic to see a docx as a docx
-    /// rather than a zip (512 bytes misreads it; 4 KiB is right, PLATFORM.md).
-    public static let minimumHeadLength = 4096
-
     /// MIME type only, without the slow checks that never decide an image or video: text,
     /// encodings, tokens, JSON, CSV, ELF details, and looking inside compressed files. Measured:
     /// twice the throughput with every image type still found. Tar and CDF checks stay on (cheap,

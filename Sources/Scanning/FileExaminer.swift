@@ -9,7 +9,8 @@ import TriageCore
 /// One per worker thread: it owns a libmagic handle and a read buffer, so memory per worker is
 /// constant whatever the file size.
 final class FileExaminer: @unchecked Sendable {  // used by one worker thread at a time
-    /// Bytes given to libmagic; at least 4 KiB (PLATFORM.md: 512 bytes misreads docx as zip).
+    /// Bytes given to libmagic: enough for every image and video signature, and at least 4 KiB
+    /// so that a docx is seen as a docx (512 bytes misreads it as a zip, PLATFORM.md).
     static let headLength = 16 * 1024
     /// Read size while hashing.
     static let chunkLength = 1 << 20

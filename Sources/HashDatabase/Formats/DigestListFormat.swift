@@ -34,11 +34,3 @@ public enum DigestListFormat: HashSetFormat {
     }
 }
 
-extension String {
-    func trimmingASCIISpaces() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = lastIndex(where: { !isSpace($0) })!
-        return self[first...last]
-    }
-}

@@ -30,7 +30,7 @@ public enum HashdeepFormat: HashSetFormat {
                 columns = names
                 return
             }
-            if text.hasPrefix("#") || text.trimmingASCIISpaces().isEmpty { return }
+            if text.hasPrefix("#") || text.trimmingCharacters(in: .whitespaces).isEmpty { return }
             guard let columns else {
                 throw HashDatabaseError("\(input.path) line \(number): a data row comes before the `%%%% size,md5,…` column line")
             }
