@@ -54,34 +54,36 @@ public struct HashSetImporter {
         let map = try store.categoryMap(profile: profile)
         let sourceName = source ?? (path as NSString).lastPathComponent
         var problems: [ImportProblem] = []
-        var rejected = 0
-        func report(_ problem: ImportProblem) {
-            rejected += 1
-            if problems.count < Self.problemLimit { problems.append(problem) }
-        }
         let description = ImportDescription(fileName: path, format: formatType.name, source: sourceName)
         let record = try store.importing(description) { add in
+            // Every record read ends as added, already present or rejected.
             var counts = ImportCounts()
+            func reject(_ problem: ImportProblem) {
+                counts.rejected += 1
+                if problems.count < Self.problemLimit { problems.append(problem) }
+            }
             try formatType.read(reader, record: { item in
                 counts.read += 1
                 let resolved: Category?
                 if let code = item.categoryCode, !code.isEmpty {
                     resolved = map.category(forCode: code)
                     if resolved == nil {
-                        report(ImportProblem(location: item.location, message: "category code \(SafeText.display(Array(code.utf8.prefix(20)))) has no mapping in profile \(profile); map it with `triage hashdb map`"))
+                        reject(ImportProblem(location: item.location, message: "category code \(SafeText.display(Array(code.utf8.prefix(20)))) has no mapping in profile \(profile); map it with `triage hashdb map`"))
                         return
                     }
                 } else {
                     resolved = category
                     if resolved == nil {
-                        report(ImportProblem(location: item.location, message: "no category in the record; give --category"))
+                        reject(ImportProblem(location: item.location, message: "no category in the record; give --category"))
                         return
                     }
                 }
                 let entry = KnownEntry(md5: item.md5, sha1: item.sha1, sha256: item.sha256, category: resolved!, source: sourceName)
                 if try add(entry) { counts.added += 1 } else { counts.alreadyPresent += 1 }
-            }, problem: report)
-            counts.rejected = rejected
+            }, problem: { problem in
+                counts.read += 1  // a damaged record is still a record read
+                reject(problem)
+            })
             // The file's own SHA-256 goes into the import history, so the exact release is on record.
             counts.fileSHA256 = try reader.finishDigest()
             return counts

@@ -87,7 +87,7 @@ public struct ImportDescription: Sendable {
 
 /// Counts kept while an import runs.
 public struct ImportCounts: Sendable, Equatable {
-    /// Records read from the file that carried at least one digest.
+    /// Records (lines, media objects) read from the file: `added + alreadyPresent + rejected`.
     public var read = 0
     /// New entries added.
     public var added = 0

@@ -131,6 +131,8 @@ enum HashTestDigests {
         #expect(outcome.problems[0].message.contains("zzzz-not-hex"))
         #expect(outcome.record.counts.rejected == 1)
         #expect(outcome.record.counts.added >= 2)
+        let counts = outcome.record.counts
+        #expect(counts.read == counts.added + counts.alreadyPresent + counts.rejected)
     }
 
     @Test func notJSONAtAllIsAClearError() throws {
