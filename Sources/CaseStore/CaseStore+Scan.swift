@@ -106,6 +106,7 @@ extension CaseStore: CaseRecording {
             let insertMatch = try db.makeStatement(sql: "INSERT INTO matches(item_id, category, basis, hash_type, source) VALUES (?, ?, ?, ?, ?)")
             var inserted = 0
             var firstID: Int64?
+            var lastID: Int64 = 0
             for item in items {
                 let r = item.result
                 insertItem.setUncheckedArguments([
@@ -119,6 +120,7 @@ extension CaseStore: CaseRecording {
                 inserted += 1
                 let itemID = db.lastInsertedRowID
                 if firstID == nil { firstID = itemID }
+                lastID = itemID
                 for match in item.matches {
                     insertMatch.setUncheckedArguments([itemID, match.category.rawValue, match.basis.rawValue, match.hashType.rawValue, match.source])
                     try insertMatch.execute()
@@ -128,7 +130,6 @@ extension CaseStore: CaseRecording {
             // The batch's rows, as stored, are sealed in the audit chain: `verify` recomputes
             // the digest, so an edited, added or deleted item or match is found.
             if let firstID {
-                let lastID = db.lastInsertedRowID
                 try AuditLog.append(db, actor: "triage", action: "record", detail: [
                     "scan": scan, "first_item": firstID, "last_item": lastID, "items": inserted,
                     "digest": try Self.itemsDigest(db, from: firstID, to: lastID),

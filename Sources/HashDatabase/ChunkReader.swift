@@ -48,12 +48,18 @@ public final class ChunkReader {
             peeked = nil
             if !first.isEmpty { return first[...] }
         }
+        // Fill the whole chunk unless the file ends: a pipe delivers data in small pieces, and
+        // format detection must see a full first chunk.
         let count = buffer.withUnsafeMutableBytes { raw -> Int in
-            while true {
-                let n = Glibc.read(descriptor, raw.baseAddress, raw.count)
+            var filled = 0
+            while filled < raw.count {
+                let n = Glibc.read(descriptor, raw.baseAddress! + filled, raw.count - filled)
                 if n < 0 && errno == EINTR { continue }
-                return n
+                if n < 0 { return filled > 0 ? filled : -1 }
+                if n == 0 { break }
+                filled += n
             }
+            return filled
         }
         if count < 0 {
             throw HashDatabaseError("error reading hash set \(path) at byte \(offset): \(String(cString: strerror(errno)))")

@@ -322,7 +322,8 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                     path: path,
                     entries: try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0,
                     perCategory: perCategory, perHashType: perHashType, sources: sources, imports: imports,
-                    conflicts: try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0,
+                    // A database made before migration v2, opened read-only, has no conflicts table yet.
+                    conflicts: try db.tableExists("conflicts") ? Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0 : 0,
                     fingerprint: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprint'") ?? Self.computeFingerprint(db),
                     categoryMaps: try profiles.map { try Self.categoryMap(db, profile: $0) })
             }

@@ -4,8 +4,9 @@ import Foundation
 /// in each output medium (DESIGN.md rule 5: file names are data, never code).
 ///
 /// `display` is the one printable form, and it is reversible: valid UTF-8 passes through, except
-/// that control characters, bidirectional overrides and invalid bytes are written as `\xNN` or
-/// `\u{NNNN}` escapes, and the backslash itself as `\\`. Each medium then escapes `display` for its syntax.
+/// that control characters, format characters (bidirectional controls, zero-width marks, tags),
+/// line and paragraph separators, private-use and unassigned scalars and invalid bytes are
+/// written as `\xNN` or `\u{N…}` escapes, and the backslash itself as `\\`. Each medium then escapes `display` for its syntax.
 public enum SafeText {
     /// The printable, reversible form of a byte string.
     public static func display<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {

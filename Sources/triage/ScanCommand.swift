@@ -19,7 +19,7 @@ struct Scan: ParsableCommand {
     @Option(help: "The exhibit reference, e.g. ABC/1.") var exhibit: String
     @OptionGroup var database: DatabaseOption
     @Option(help: "Examiner name (default $TRIAGE_EXAMINER, else the login name).") var examiner: String?
-    @Option(help: "Worker threads (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Worker threads (default: the number of cores).") var jobs = min(ProcessInfo.processInfo.activeProcessorCount, 256)
     @Flag(help: "Hash every file, not only images and videos.") var hashAll = false
     @Option(help: "Progress on stderr: auto (a line when stderr is a terminal), none, or json (one JSON object per line).")
     var progress: ProgressMode = .auto

@@ -166,6 +166,15 @@ enum Sample {
         }
     }
 
+    @Test func verifyCoversEveryItemOfABatchWhoseLastItemHasMatches() throws {
+        let directory = temp.url("case-last-match")
+        _ = try Sample.store(in: directory, items: [Sample.item("b.jpg", seed: 2), Sample.item("c.jpg", seed: 3),
+                                                    Sample.item("a.jpg", seed: 1, matches: [.a, .c])])
+        try tamper("UPDATE items SET size = 7 WHERE id = 2", in: directory)
+        let report = try CaseStore(directory: directory, create: false).verify()
+        #expect(report.problems.contains { $0.contains("items 1–3") }, "\(report.problems)")
+    }
+
     /// Edits the store behind triage's back, with Python's sqlite3 (independent of GRDB).
     func tamper(_ sql: String, in directory: String? = nil) throws {
         let script = "import sqlite3; c = sqlite3.connect('\((directory ?? temp.url("case")) + "/case.sqlite")'); c.executescript(\"\"\"\(sql)\"\"\"); c.commit()"

@@ -10,7 +10,8 @@ public enum DigestListFormat: HashSetFormat {
     public static func recognises(head: [UInt8]) -> Bool {
         let lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         guard let first = lines.first(where: { !$0.starts(with: [UInt8(ascii: "#")]) }) else { return false }
-        let digest = first.prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }
+        let line = first.first == UInt8(ascii: "\\") ? first.dropFirst() : first[...]  // GNU's escaped-name form
+        let digest = line.prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }
         return HashType(hexLength: digest.count) != nil && Hex.decode(String(decoding: digest, as: UTF8.self)) != nil
     }
 
