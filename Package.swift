@@ -24,7 +24,8 @@ let package = Package(
 
         // Pipeline stages.
         .target(name: "Evidence", dependencies: ["TriageCore"]),
-        .target(name: "Identification", dependencies: ["TriageCore", "CMagic"]),
+        .target(name: "Identification", dependencies: ["TriageCore", "CMagic"],
+                exclude: ["Magic/README.md", "Magic/COPYING"], resources: [.copy("Magic/Magdir")]),
         .target(name: "Hashing", dependencies: ["TriageCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HashDatabase", dependencies: [
             "TriageCore", "CYAJL",

@@ -25,14 +25,59 @@ public final class ContentIdentifier {
     private static let loadLock = NSLock()
     private let cookie: magic_t
 
-    /// Opens and loads the system magic database (`magic_open`, `magic_load`).
-    public init() throws(IdentificationError) {
+    /// Which magic database libmagic loads.
+    public enum Database: Sendable, Equatable, CustomStringConvertible {
+        /// The image, video, container and document entries of file 5.44, shipped with triage
+        /// (`Magic/README.md`): about 4.5× faster on files that match nothing.
+        case curated
+        /// The system's full compiled database.
+        case system
+        /// A magic file or folder of the user's.
+        case path(String)
+
+        /// `TRIAGE_MAGIC`: unset for `curated`, `system`, or a path.
+        public static var configured: Database {
+            switch ProcessInfo.processInfo.environment["TRIAGE_MAGIC"] {
+            case nil, "", "curated": .curated
+            case "system": .system
+            case let path?: .path(path)
+            }
+        }
+
+        /// What `magic_load` is given: a path, or nil for the system's default.
+        var loadPath: String? {
+            switch self {
+            case .curated: Bundle.module.path(forResource: "Magdir", ofType: nil)
+            case .system: nil
+            case .path(let path): path
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .curated: "curated (file 5.44 Magdir: image, video, container and document entries)"
+            case .system: "system (full database)"
+            case .path(let path): "file \(path)"
+            }
+        }
+    }
+
+    /// The database this handle loaded.
+    public let database: Database
+
+    /// Opens libmagic and loads a magic database (`magic_open`, `magic_load`).
+    public init(database: Database = .configured) throws(IdentificationError) {
+        self.database = database
         Self.loadLock.lock()
         defer { Self.loadLock.unlock() }
         guard let cookie = magic_open(Self.flags) else {
             throw IdentificationError(message: "magic_open failed: \(String(cString: strerror(errno)))")
         }
-        guard magic_load(cookie, nil) == 0 else {
+        if database == .curated && database.loadPath == nil {
+            magic_close(cookie)
+            throw IdentificationError(message: "the curated magic database is missing next to the triage binary (triage_Identification.resources); reinstall triage, or set TRIAGE_MAGIC=system")
+        }
+        guard magic_load(cookie, database.loadPath) == 0 else {
             let message = magic_error(cookie).map { String(cString: $0) } ?? "magic_load failed"
             magic_close(cookie)
             throw IdentificationError(message: message)

@@ -190,6 +190,7 @@ public final class ScanPipeline {
             "hash_all": String(options.hashAll),
             "libmagic": ContentIdentifier.libraryVersion,
             "libmagic_flags": "0x" + String(ContentIdentifier.flags, radix: 16),
+            "libmagic_database": ContentIdentifier.Database.configured.description,
             "identify_head_bytes": String(FileExaminer.headLength),
             "match": "exact: sha256, sha1 and md5 all looked up; disagreeing categories leave the item pending",
         ]

@@ -83,6 +83,38 @@ import TriageTestSupport
         }
     }
 
+    /// The curated database must decide still / moving / other exactly as the system's full
+    /// database does, on every fixture and (when present) every shared PDQ test image.
+    @Test func curatedDatabaseAgreesWithTheFullOneOnMedia() throws {
+        let curated = try ContentIdentifier(database: .curated)
+        let system = try ContentIdentifier(database: .system)
+        var roots = [TestPaths.evidence]
+        if let shared = TestPaths.sharedTestdata { roots.append(shared + "/pdq") } else {
+            print("note: ../shared/testdata is absent; comparing on the fixtures only")
+        }
+        var compared = 0
+        for root in roots {
+            let files = FileManager.default.enumerator(atPath: root)!.compactMap { $0 as? String }
+            for file in files.sorted() {
+                let path = root + "/" + file
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                let head = Array(TestPaths.bytes(path).prefix(16 * 1024))
+                guard !head.isEmpty else { continue }
+                let a = try head.withUnsafeBytes { try curated.mimeType(of: $0) }
+                let b = try head.withUnsafeBytes { try system.mimeType(of: $0) }
+                #expect(MediaTypes.kind(forMIME: a) == MediaTypes.kind(forMIME: b), "\(file): curated \(a), system \(b)")
+                if MediaTypes.kind(forMIME: b).isMedia { #expect(a == b, "\(file)") }
+                compared += 1
+            }
+        }
+        #expect(compared >= 23)
+    }
+
+    @Test func aMissingMagicDatabaseIsAClearError() {
+        #expect(throws: IdentificationError.self) { try ContentIdentifier(database: .path("/nonexistent/magic")) }
+    }
+
     @Test func libraryVersionIsReported() {
         #expect(ContentIdentifier.libraryVersion.contains("."))
     }
