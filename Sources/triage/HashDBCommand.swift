@@ -113,13 +113,13 @@ struct HashDB: ParsableCommand {
             out += "  sources:\n"
             for (source, count) in info.sources.sorted(by: { $0.key < $1.key }) { out += "    \(SafeText.display(source)): \(count)\n" }
             for map in info.categoryMaps {
-                out += "  category codes (profile \(map.profile)): "
-                out += map.codes.sorted(by: { $0.key < $1.key }).map { "\($0.key)→\($0.value.rawValue)" }.joined(separator: ", ")
+                out += "  category codes (profile \(SafeText.display(map.profile))): "
+                out += map.codes.sorted(by: { $0.key < $1.key }).map { "\(SafeText.display($0.key))→\($0.value.rawValue)" }.joined(separator: ", ")
                 out += "; letters A, B, C, N stand for themselves; other codes are rejected until mapped\n"
             }
             out += "  imports:\n"
             for record in info.imports {
-                out += "    #\(record.id) \(record.time) \(SafeText.display(record.fileName)) (\(record.format), source \(SafeText.display(record.source))): \(record.counts.added) added, \(record.counts.alreadyPresent) already present, \(record.counts.rejected) rejected\n"
+                out += "    #\(record.id) \(SafeText.display(record.time)) \(SafeText.display(record.fileName)) (\(SafeText.display(record.format)), source \(SafeText.display(record.source))): \(record.counts.added) added, \(record.counts.alreadyPresent) already present, \(record.counts.rejected) rejected\n"
             }
             Console.out(out)
         }
