@@ -18,6 +18,12 @@ let package = Package(
         // C libraries, one target each.
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CYAJL", pkgConfig: "yajl", providers: [.apt(["libyajl-dev"])]),
+        // The image decoders: thin C wrappers so that libjpeg's and libpng's longjmp errors
+        // never cross Swift frames (PLATFORM.md).
+        .target(name: "CImageCodecs", linkerSettings: [
+            .linkedLibrary("turbojpeg"), .linkedLibrary("png16"), .linkedLibrary("gif"), .linkedLibrary("webp"),
+            .linkedLibrary("heif"), .linkedLibrary("tiff"), .linkedLibrary("stb"),
+        ]),
 
         // Value types shared by every stage.
         .target(name: "TriageCore"),
@@ -26,6 +32,7 @@ let package = Package(
         .target(name: "Evidence", dependencies: ["TriageCore"]),
         .target(name: "Identification", dependencies: ["TriageCore", "CMagic"],
                 exclude: ["Magic/README.md", "Magic/COPYING"], resources: [.copy("Magic/Magdir")]),
+        .target(name: "Imaging", dependencies: ["TriageCore", "CImageCodecs"]),
         .target(name: "Hashing", dependencies: ["TriageCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HashDatabase", dependencies: [
             "TriageCore", "CYAJL",
@@ -37,12 +44,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Scanning", dependencies: ["TriageCore", "Evidence", "Identification", "Hashing", "HashDatabase", "CaseStore"]),
+        .target(name: "Scanning", dependencies: ["TriageCore", "Evidence", "Identification", "Imaging", "Hashing", "HashDatabase", "CaseStore"]),
         .target(name: "Reporting", dependencies: ["TriageCore", "CaseStore"]),
 
         // Command line: argument parsing only.
         .executableTarget(name: "triage", dependencies: [
-            "TriageCore", "Evidence", "Identification", "Hashing", "HashDatabase", "CaseStore", "Scanning", "Reporting",
+            "TriageCore", "Evidence", "Identification", "Imaging", "Hashing", "HashDatabase", "CaseStore", "Scanning", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,6 +58,7 @@ let package = Package(
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TriageTestSupport"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TriageTestSupport"]),
         .testTarget(name: "IdentificationTests", dependencies: ["Identification", "TriageTestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TriageTestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TriageTestSupport"]),
         .testTarget(name: "HashDatabaseTests", dependencies: ["HashDatabase", "TriageTestSupport"]),
         .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore", "TriageTestSupport"]),

@@ -1,0 +1,155 @@
+import CImageCodecs
+
+/// Pixels as a decoder hands them to the hasher: 8 bits per sample, rows top to bottom, one
+/// channel (grey) or three (RGB). Alpha never reaches here (dropped, not composited, as the
+/// PDQ reference does).
+public struct DecodedImage: Sendable {
+    public var width: Int
+    public var height: Int
+    public var channels: Int
+    public var pixels: [UInt8]
+    /// The stored colour model ("YCbCr", "CMYK", "grey", "palette", …), for `inspect`.
+    public var colour: String
+    /// Set when the decoder warned but produced pixels (a truncated JPEG is filled with grey).
+    public var damage: String?
+
+    public init(width: Int, height: Int, channels: Int, pixels: [UInt8], colour: String = "", damage: String? = nil) {
+        precondition(channels == 1 || channels == 3, "grey or RGB")
+        precondition(pixels.count == width * height * channels, "pixel count matches the size")
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.pixels = pixels
+        self.colour = colour
+        self.damage = damage
+    }
+}
+
+/// Why an image could not be decoded.
+public enum DecodeError: Error, Sendable, Equatable {
+    /// No decoder is registered for this MIME type.
+    case noDecoder(mime: String)
+    /// The declared size is over the limit; refused before any pixel memory was allocated.
+    case dimensionLimit(width: Int, height: Int, limit: Int)
+    /// The library refused the data.
+    case failed(decoder: String, message: String)
+
+    public var message: String {
+        switch self {
+        case .noDecoder(let mime): "no decoder for \(mime)"
+        case .dimensionLimit(let width, let height, let limit):
+            "declared size \(width)x\(height) is over the limit of \(limit) pixels; not decoded"
+        case .failed(let decoder, let message): "\(decoder): \(message)"
+        }
+    }
+}
+
+/// How to decode.
+public struct DecodeOptions: Sendable, Hashable {
+    /// Images whose declared width x height exceeds this are refused before allocation.
+    public var maxPixels: Int
+    /// JPEG only: decode at a reduced DCT scale while the short side stays at least this many
+    /// pixels (nil: always full size). PDQ reduces to 64x64 anyway; see Docs/perceptual.md.
+    public var jpegMinimumShortSide: Int?
+
+    public static let defaultMaxPixels = 250_000_000
+
+    public init(maxPixels: Int = DecodeOptions.defaultMaxPixels, jpegMinimumShortSide: Int? = nil) {
+        self.maxPixels = maxPixels
+        self.jpegMinimumShortSide = jpegMinimumShortSide
+    }
+}
+
+/// One decoder: a library, the MIME types it takes (as libmagic names them) and its C entry.
+public struct ImageDecoder: Sendable {
+    public let name: String
+    public let mimeTypes: [String]
+    private let function: ic_decode_fn
+
+    init(name: String, mimeTypes: [String], function: ic_decode_fn) {
+        self.name = name
+        self.mimeTypes = mimeTypes
+        self.function = function
+    }
+
+    /// The declared size and channels, from the header alone.
+    public func header(of data: UnsafeRawBufferPointer, scaleDenominator: Int = 1) throws(DecodeError) -> ic_info {
+        var info = ic_info()
+        var message = [CChar](repeating: 0, count: 256)
+        var input = ic_input(data: data.baseAddress?.assumingMemoryBound(to: UInt8.self), size: data.count,
+                             scale_denominator: Int32(scaleDenominator))
+        let status = function(&input, &info, nil, &message, message.count)
+        guard status != IC_ERROR else { throw .failed(decoder: name, message: Self.string(message)) }
+        return info
+    }
+
+    /// Decodes `data`. Dimensions are checked against `options.maxPixels` before pixels are
+    /// allocated; a large JPEG may be decoded at a reduced scale (`options.jpegMinimumShortSide`).
+    public func decode(_ data: UnsafeRawBufferPointer, options: DecodeOptions = DecodeOptions()) throws(DecodeError) -> DecodedImage {
+        var info = try header(of: data)
+        let width = Int(info.source_width), height = Int(info.source_height)
+        guard width > 0, height > 0 else { throw .failed(decoder: name, message: "image has no pixels (\(width)x\(height))") }
+        guard width.multipliedReportingOverflow(by: height).partialValue <= options.maxPixels,
+              !width.multipliedReportingOverflow(by: height).overflow else {
+            throw .dimensionLimit(width: width, height: height, limit: options.maxPixels)
+        }
+        var denominator = 1
+        if let minimum = options.jpegMinimumShortSide, name == "libjpeg-turbo" {
+            denominator = Self.scaleDenominator(shortSide: min(width, height), minimum: minimum)
+            if denominator > 1 { info = try header(of: data, scaleDenominator: denominator) }
+        }
+        var message = [CChar](repeating: 0, count: 256)
+        var input = ic_input(data: data.baseAddress?.assumingMemoryBound(to: UInt8.self), size: data.count,
+                             scale_denominator: Int32(denominator))
+        let count = Int(info.width) * Int(info.height) * Int(info.channels)
+        var status = IC_OK
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // Grey (128) where a damaged file leaves rows undecoded, as libjpeg does.
+            buffer.baseAddress!.initialize(repeating: 128, count: count)
+            var decodedInfo = info
+            status = function(&input, &decodedInfo, buffer.baseAddress, &message, message.count)
+            initialized = count
+        }
+        guard status != IC_ERROR else { throw .failed(decoder: name, message: Self.string(message)) }
+        return DecodedImage(width: Int(info.width), height: Int(info.height), channels: Int(info.channels), pixels: pixels,
+                            colour: Self.string(info.colour), damage: status == IC_DAMAGED ? Self.string(message) : nil)
+    }
+
+    /// The largest of 1, 2, 4, 8 that keeps the short side at or above `minimum`.
+    static func scaleDenominator(shortSide: Int, minimum: Int) -> Int {
+        var denominator = 1
+        while denominator < 8, (shortSide + 2 * denominator - 1) / (2 * denominator) >= minimum { denominator *= 2 }
+        return denominator
+    }
+
+    private static func string<T>(_ tuple: T) -> String {
+        withUnsafeBytes(of: tuple) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    private static func string(_ chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Every decoder triage has, keyed by the MIME types libmagic reports. Adding a format is one
+/// C file in CImageCodecs and one line here.
+public enum ImageDecoders {
+    public static let all: [ImageDecoder] = [
+        ImageDecoder(name: "libjpeg-turbo", mimeTypes: ["image/jpeg"], function: ic_jpeg_decode),
+        ImageDecoder(name: "libpng", mimeTypes: ["image/png"], function: ic_png_decode),
+        ImageDecoder(name: "giflib", mimeTypes: ["image/gif"], function: ic_gif_decode),
+        ImageDecoder(name: "libwebp", mimeTypes: ["image/webp"], function: ic_webp_decode),
+        ImageDecoder(name: "libheif", mimeTypes: ["image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif"],
+                     function: ic_heif_decode),
+        ImageDecoder(name: "libtiff", mimeTypes: ["image/tiff"], function: ic_tiff_decode),
+        ImageDecoder(name: "stb_image", mimeTypes: ["image/bmp", "image/x-ms-bmp"], function: ic_bmp_decode),
+    ]
+
+    private static let byMIME: [String: ImageDecoder] = Dictionary(
+        all.flatMap { decoder in decoder.mimeTypes.map { ($0, decoder) } }, uniquingKeysWith: { first, _ in first })
+
+    public static func decoder(forMIME mime: String) -> ImageDecoder? { byMIME[mime] }
+
+    /// The decoding libraries and their versions, for reports and `inspect`.
+    public static var libraryVersions: String { String(cString: ic_versions()) }
+}
