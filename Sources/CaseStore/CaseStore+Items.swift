@@ -92,8 +92,13 @@ extension CaseStore {
     }
 
     static func match(_ row: Row) -> KnownMatch {
-        KnownMatch(category: Category(rawValue: row["category"]) ?? .n, basis: Basis(rawValue: row["basis"]) ?? .exact,
-                   hashType: HashType(rawValue: row["hash_type"]) ?? .md5, source: row["source"])
+        var perceptual: PerceptualDistance?
+        if let distance: Int = row["distance"], let known: Data = row["known_pdq"], known.count == 32 {
+            perceptual = PerceptualDistance(distance: distance, knownHash: PDQHash(bytes: Array(known)),
+                                            variant: (row["variant"] as String?).flatMap(Dihedral.init(rawValue:)) ?? .original)
+        }
+        return KnownMatch(category: Category(rawValue: row["category"]) ?? .n, basis: Basis(rawValue: row["basis"]) ?? .exact,
+                          hashType: MatchHash(rawValue: row["hash_type"]) ?? .md5, source: row["source"], perceptual: perceptual)
     }
 
     static func item(_ row: Row, matches: [KnownMatch]) -> StoredItem {
@@ -104,12 +109,21 @@ extension CaseStore {
         var digests: Digests?
         if let md5, let sha1, let sha256 { digests = Digests(md5: Array(md5), sha1: Array(sha1), sha256: Array(sha256)) }
         let linkTarget: Data? = row["link_target"]
-        let result = ItemResult(
+        var result = ItemResult(
             path: ForensicPath(storedBytes: Array(path)), size: row["size"],
             times: FileTimes(modified: row["mtime"], accessed: row["atime"], changed: row["ctime"]),
             disposition: Disposition(rawValue: row["disposition"]) ?? .unreadable, reason: row["reason"], mime: row["mime"],
             kind: MediaKind(rawValue: row["kind"]) ?? .other, extensionMismatch: row["extension_mismatch"],
             digests: digests, linkTarget: linkTarget.map { Array($0) })
+        if let decoder: String = row["decoder"] {
+            result.image = DecodedFacts(decoder: decoder, width: row["width"] ?? 0, height: row["height"] ?? 0, scaleDenominator: row["scale"] ?? 1)
+        }
+        if let pdq: Data = row["pdq"], pdq.count == 32 {
+            result.pdq = PDQSignature(hash: PDQHash(bytes: Array(pdq)), quality: row["pdq_quality"] ?? 0)
+        }
+        if let dihedral: Data = row["dihedral"], dihedral.count == 256 {
+            result.dihedral = (0..<8).map { PDQHash(bytes: Array(dihedral[dihedral.startIndex + 32 * $0..<dihedral.startIndex + 32 * ($0 + 1)])) }
+        }
         return StoredItem(id: row["id"], exhibit: row["exhibit"], source: row["source"], result: result, matches: matches)
     }
 }

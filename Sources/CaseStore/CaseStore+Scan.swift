@@ -100,10 +100,12 @@ extension CaseStore: CaseRecording {
         try write { db in
             let insertItem = try db.makeStatement(sql: """
                 INSERT OR IGNORE INTO items(exhibit, source, path, depth, size, mtime, atime, ctime, disposition, reason, mime, kind,
-                    extension_mismatch, md5, sha1, sha256, link_target, scan_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    extension_mismatch, md5, sha1, sha256, link_target, scan_id, decoder, width, height, scale, pdq, pdq_quality, dihedral)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let insertMatch = try db.makeStatement(sql: "INSERT INTO matches(item_id, category, basis, hash_type, source) VALUES (?, ?, ?, ?, ?)")
+            let insertMatch = try db.makeStatement(sql: """
+                INSERT INTO matches(item_id, category, basis, hash_type, source, distance, known_pdq, variant) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             var inserted = 0
             var firstID: Int64?
             var lastID: Int64 = 0
@@ -114,6 +116,8 @@ extension CaseStore: CaseRecording {
                     r.disposition.rawValue, r.reason, r.mime, r.kind.rawValue, r.extensionMismatch,
                     r.digests.map { Data($0.md5) }, r.digests.map { Data($0.sha1) }, r.digests.map { Data($0.sha256) },
                     r.linkTarget.map { Data($0) }, scan,
+                    r.image?.decoder, r.image?.width, r.image?.height, r.image?.scaleDenominator,
+                    r.pdq.map { Data($0.hash.bytes) }, r.pdq?.quality, r.dihedral.map { Data($0.flatMap(\.bytes)) },
                 ])
                 try insertItem.execute()
                 guard db.changesCount > 0 else { continue }  // already recorded by an earlier run
@@ -122,7 +126,9 @@ extension CaseStore: CaseRecording {
                 if firstID == nil { firstID = itemID }
                 lastID = itemID
                 for match in item.matches {
-                    insertMatch.setUncheckedArguments([itemID, match.category.rawValue, match.basis.rawValue, match.hashType.rawValue, match.source])
+                    insertMatch.setUncheckedArguments([itemID, match.category.rawValue, match.basis.rawValue, match.hashType.rawValue, match.source,
+                                                       match.perceptual?.distance, match.perceptual.map { Data($0.knownHash.bytes) },
+                                                       match.perceptual?.variant.rawValue])
                     try insertMatch.execute()
                 }
             }
@@ -154,21 +160,38 @@ extension CaseStore: CaseRecording {
             case .blob(let data): line += Array("b\(data.count):".utf8) + Array(data) + [UInt8(ascii: ";")]
             }
         }
+        // Columns added by later migrations are sealed by name and only when set, so batches
+        // recorded before them keep their digest.
+        func laterFields(_ row: Row, _ columns: [String]) {
+            for column in columns {
+                let value: DatabaseValue = row[column]
+                guard !value.isNull else { continue }
+                line += Array("\(column)=".utf8)
+                field(value)
+            }
+        }
         let itemColumns = "id, exhibit, source, path, depth, size, mtime, atime, ctime, disposition, reason, mime, kind, "
             + "extension_mismatch, md5, sha1, sha256, link_target, scan_id"
-        let items = try Row.fetchCursor(db, sql: "SELECT \(itemColumns) FROM items WHERE id BETWEEN ? AND ? ORDER BY id", arguments: [from, to])
+        let laterItemColumns = ["decoder", "width", "height", "scale", "pdq", "pdq_quality", "dihedral"]
+        let laterMatchColumns = ["distance", "known_pdq", "variant"]
+        let items = try Row.fetchCursor(db, sql: """
+            SELECT \(itemColumns), \(laterItemColumns.joined(separator: ", ")) FROM items WHERE id BETWEEN ? AND ? ORDER BY id
+            """, arguments: [from, to])
         let matches = try Row.fetchAll(db, sql: """
-            SELECT item_id, category, basis, hash_type, source FROM matches WHERE item_id BETWEEN ? AND ?
-            ORDER BY item_id, category, basis, hash_type, source
+            SELECT item_id, category, basis, hash_type, source, \(laterMatchColumns.joined(separator: ", ")) FROM matches
+            WHERE item_id BETWEEN ? AND ?
+            ORDER BY item_id, category, basis, hash_type, source, distance, known_pdq, variant
             """, arguments: [from, to])
         var next = matches.startIndex
         while let row = try items.next() {
             line.removeAll(keepingCapacity: true)
-            for value in row.databaseValues { field(value) }
+            for value in row.databaseValues.prefix(19) { field(value) }
+            laterFields(row, laterItemColumns)
             let id: Int64 = row["id"]
             while next < matches.endIndex, matches[next]["item_id"] as Int64 == id {
                 line += Array("m".utf8)
-                for value in matches[next].databaseValues.dropFirst() { field(value) }
+                for value in matches[next].databaseValues.dropFirst().prefix(4) { field(value) }
+                laterFields(matches[next], laterMatchColumns)
                 next += 1
             }
             line.append(UInt8(ascii: "\n"))

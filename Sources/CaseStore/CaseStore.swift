@@ -137,6 +137,34 @@ public final class CaseStore: @unchecked Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2: perceptual") { db in
+            // Decoded-image facts and PDQ on items; perceptual evidence on matches (whose
+            // hash_type CHECK gains 'pdq', so the table is rebuilt).
+            try db.execute(sql: """
+                ALTER TABLE items ADD COLUMN decoder TEXT;
+                ALTER TABLE items ADD COLUMN width INTEGER;
+                ALTER TABLE items ADD COLUMN height INTEGER;
+                ALTER TABLE items ADD COLUMN scale INTEGER;
+                ALTER TABLE items ADD COLUMN pdq BLOB;
+                ALTER TABLE items ADD COLUMN pdq_quality INTEGER;
+                ALTER TABLE items ADD COLUMN dihedral BLOB;
+                CREATE TABLE matches_v2 (
+                    item_id INTEGER NOT NULL REFERENCES items(id),
+                    category TEXT NOT NULL CHECK (category IN ('A','B','C','N')),
+                    basis TEXT NOT NULL CHECK (basis IN ('exact','perceptual','examiner')),
+                    hash_type TEXT NOT NULL CHECK (hash_type IN ('sha256','sha1','md5','pdq')),
+                    source TEXT NOT NULL,
+                    distance INTEGER,
+                    known_pdq BLOB,
+                    variant TEXT
+                );
+                INSERT INTO matches_v2(item_id, category, basis, hash_type, source)
+                    SELECT item_id, category, basis, hash_type, source FROM matches;
+                DROP TABLE matches;
+                ALTER TABLE matches_v2 RENAME TO matches;
+                CREATE INDEX matches_item ON matches(item_id);
+                """)
+        }
         return migrator
     }
 

@@ -7,6 +7,9 @@ public struct HashSetRecord: Sendable, Equatable {
     public var sha256: [UInt8]?
     /// The category as the file writes it ("1", "A"); nil for formats that carry none.
     public var categoryCode: String?
+    /// A PDQ perceptual hash, and its quality when the file gives one.
+    public var pdq: PDQHash?
+    public var pdqQuality: Int?
     /// Where the record is, for messages: "line 3", "record 5 (MediaID 9)".
     public var location: String
 
@@ -34,7 +37,7 @@ public struct HashSetRecord: Sendable, Equatable {
         return true
     }
 
-    var hasDigest: Bool { md5 != nil || sha1 != nil || sha256 != nil }
+    var hasDigest: Bool { md5 != nil || sha1 != nil || sha256 != nil || pdq != nil }
 }
 
 /// Something wrong with one record: reported with its location, and the import goes on.
@@ -69,6 +72,7 @@ public enum HashSetFormats {
         VICSFormat.self,
         HashdeepFormat.self,
         DigestListFormat.self,
+        PDQListFormat.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }

@@ -44,7 +44,7 @@ public struct HashSetImporter {
             formatType = named
         } else {
             guard let detected = HashSetFormats.detect(head: head) else {
-                throw HashDatabaseError("\(path): cannot tell the hash-set format from its content (it is not VICS JSON, hashdeep or an md5sum/sha1sum/sha256sum list); give --format")
+                throw HashDatabaseError("\(path): cannot tell the hash-set format from its content (it is not VICS JSON, hashdeep, an md5sum/sha1sum/sha256sum list or a PDQ list); give --format")
             }
             formatType = detected
         }
@@ -78,7 +78,8 @@ public struct HashSetImporter {
                         return
                     }
                 }
-                let entry = KnownEntry(md5: item.md5, sha1: item.sha1, sha256: item.sha256, category: resolved!, source: sourceName)
+                let entry = KnownEntry(md5: item.md5, sha1: item.sha1, sha256: item.sha256, pdq: item.pdq, pdqQuality: item.pdqQuality,
+                                       category: resolved!, source: sourceName)
                 if try add(entry) { counts.added += 1 } else { counts.alreadyPresent += 1 }
             }, problem: { problem in
                 counts.read += 1  // a damaged record is still a record read

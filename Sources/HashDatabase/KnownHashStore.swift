@@ -5,13 +5,19 @@ public struct KnownEntry: Hashable, Sendable {
     public var md5: [UInt8]?
     public var sha1: [UInt8]?
     public var sha256: [UInt8]?
+    /// The PDQ perceptual hash, and its quality when the hash set gave one.
+    public var pdq: PDQHash?
+    public var pdqQuality: Int?
     public var category: Category
     public var source: String
 
-    public init(md5: [UInt8]? = nil, sha1: [UInt8]? = nil, sha256: [UInt8]? = nil, category: Category, source: String) {
+    public init(md5: [UInt8]? = nil, sha1: [UInt8]? = nil, sha256: [UInt8]? = nil, pdq: PDQHash? = nil, pdqQuality: Int? = nil,
+                category: Category, source: String) {
         self.md5 = md5
         self.sha1 = sha1
         self.sha256 = sha256
+        self.pdq = pdq
+        self.pdqQuality = pdqQuality
         self.category = category
         self.source = source
     }
@@ -32,6 +38,12 @@ public enum LookupResult: Sendable, Equatable {
     /// (SHA-1 says B, MD5 says A) show up as a conflict instead of hiding one another.
     case found([KnownMatch])
     case notFound
+}
+
+/// What the pipeline needs for perceptual matching: every PDQ hash in the database whose
+/// quality is unknown or at least `qualityFloor`, loaded into an in-memory index at scan start.
+public protocol PerceptualLookup: Sendable {
+    func perceptualIndex(qualityFloor: Int) throws -> PDQIndex
 }
 
 /// What the pipeline needs of a known-hash database: lookups. SQLite implements it today; a
@@ -128,6 +140,8 @@ public struct HashDatabaseInfo: Sendable {
     public var entries: Int
     public var perCategory: [Category: Int]
     public var perHashType: [HashType: Int]
+    /// Entries with a PDQ perceptual hash.
+    public var pdqEntries: Int
     public var sources: [String: Int]
     public var imports: [ImportRecord]
     public var conflicts: Int

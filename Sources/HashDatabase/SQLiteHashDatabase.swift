@@ -8,7 +8,7 @@ import TriageCore
 /// Digests are stored as binary BLOBs with an index per type; missing digests are NULL. The same
 /// digests with the same category from the same source are stored once; the same digest with
 /// a different category is kept as a second entry and reported as a conflict.
-public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
+public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchecked Sendable {
     public let path: String
     private let queue: DatabaseQueue
 
@@ -104,6 +104,19 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v3: perceptual hashes") { db in
+            // PDQ hashes (32 bytes, the reference's hex order) with their quality when known. The
+            // identity index is rebuilt to include them, so PDQ-only entries stay distinct.
+            try db.execute(sql: """
+                ALTER TABLE entries ADD COLUMN pdq BLOB;
+                ALTER TABLE entries ADD COLUMN pdq_quality INTEGER;
+                CREATE INDEX entries_pdq ON entries(pdq) WHERE pdq IS NOT NULL;
+                DROP INDEX entries_identity;
+                CREATE UNIQUE INDEX entries_identity ON entries(
+                    ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source);
+                """)
+            try Self.storeFingerprint(db)
+        }
         return migrator
     }
 
@@ -122,9 +135,31 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                 let rows = try Row.fetchAll(statement, arguments: [Data(digests.sha256), Data(digests.sha1), Data(digests.md5)])
                 let matches = try rows.map { row in
                     KnownMatch(category: try Self.category(row), basis: .exact,
-                               hashType: HashType.allCases[row["strength"]], source: row["source"])
+                               hashType: MatchHash(HashType.allCases[row["strength"]]), source: row["source"])
                 }
                 return matches.isEmpty ? .notFound : .found(matches)
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    // MARK: Perceptual
+
+    public func perceptualIndex(qualityFloor: Int) throws -> PDQIndex {
+        do {
+            return try queue.read { db in
+                var entries: [PDQIndex.Entry] = []
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT pdq, category, source FROM entries
+                    WHERE pdq IS NOT NULL AND length(pdq) = 32 AND (pdq_quality IS NULL OR pdq_quality >= ?)
+                    ORDER BY pdq, category, source
+                    """, arguments: [qualityFloor])
+                while let row = try cursor.next() {
+                    let bytes: Data = row["pdq"]
+                    entries.append(PDQIndex.Entry(hash: PDQHash(bytes: Array(bytes)), category: try Self.category(row), source: row["source"]))
+                }
+                return PDQIndex(entries)
             }
         } catch {
             throw HashDatabaseError.wrapping(error, path: path)
@@ -146,11 +181,13 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                 let importID = db.lastInsertedRowID
                 let lastEntryBefore = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM entries") ?? 0
                 let insert = try db.makeStatement(sql: """
-                    INSERT OR IGNORE INTO entries(md5, sha1, sha256, category, source, import_id) VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT OR IGNORE INTO entries(md5, sha1, sha256, pdq, pdq_quality, category, source, import_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 let counts = try body { entry in
                     insert.setUncheckedArguments([entry.md5.map { Data($0) }, entry.sha1.map { Data($0) },
-                                                  entry.sha256.map { Data($0) }, entry.category.rawValue, entry.source, importID])
+                                                  entry.sha256.map { Data($0) }, entry.pdq.map { Data($0.bytes) }, entry.pdqQuality,
+                                                  entry.category.rawValue, entry.source, importID])
                     try insert.execute()
                     return db.changesCount > 0
                 }
@@ -222,14 +259,14 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
         try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprint', ?)", arguments: [fingerprint])
     }
 
-    /// One line per entry, `md5,sha1,sha256,category,N:source\n` (digests in lower-case hex,
+    /// One line per entry, `md5,sha1,sha256,pdq,category,N:source\n` (digests in lower-case hex,
     /// empty when absent; the source prefixed by its length in bytes, so that no character in a
     /// name can blur the fields), in the order of the `entries_identity` index (so no sort is
     /// needed, whatever the size of the database); hashed.
     private static func computeFingerprint(_ db: Database) throws -> String {
         var hasher = SHA256()
         try forEachEntry(db) { entry in
-            let digests = [entry.md5, entry.sha1, entry.sha256].map { $0.map(Hex.encode) ?? "" }.joined(separator: ",")
+            let digests = [entry.md5, entry.sha1, entry.sha256, entry.pdq?.bytes].map { $0.map(Hex.encode) ?? "" }.joined(separator: ",")
             let line = "\(digests),\(entry.category.rawValue),\(entry.source.utf8.count):\(entry.source)\n"
             hasher.update(data: Data(line.utf8))
         }
@@ -244,19 +281,21 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
         }
     }
 
-    /// Every entry in identity order: MD5, SHA-1, SHA-256 (missing first), category, source.
+    /// Every entry in identity order: MD5, SHA-1, SHA-256, PDQ (missing first), category, source.
     private static func forEachEntry(_ db: Database, _ visit: (KnownEntry) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: """
-            SELECT ifnull(md5, x'') AS md5, ifnull(sha1, x'') AS sha1, ifnull(sha256, x'') AS sha256, category, source
-            FROM entries ORDER BY ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), category, source
+            SELECT ifnull(md5, x'') AS md5, ifnull(sha1, x'') AS sha1, ifnull(sha256, x'') AS sha256, ifnull(pdq, x'') AS pdq,
+                   pdq_quality, category, source
+            FROM entries ORDER BY ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source
             """)
         while let row = try cursor.next() {
             func digest(_ column: String) -> [UInt8]? {
                 let data: Data = row[column]
                 return data.isEmpty ? nil : Array(data)
             }
-            try visit(KnownEntry(md5: digest("md5"), sha1: digest("sha1"), sha256: digest("sha256"),
-                                 category: try Self.category(row), source: row["source"]))
+            let pdq = digest("pdq").flatMap { $0.count == 32 ? PDQHash(bytes: $0) : nil }
+            try visit(KnownEntry(md5: digest("md5"), sha1: digest("sha1"), sha256: digest("sha256"), pdq: pdq,
+                                 pdqQuality: pdq == nil ? nil : row["pdq_quality"], category: try Self.category(row), source: row["source"]))
         }
     }
 
@@ -321,7 +360,10 @@ public final class SQLiteHashDatabase: KnownHashStore, @unchecked Sendable {
                 return HashDatabaseInfo(
                     path: path,
                     entries: try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0,
-                    perCategory: perCategory, perHashType: perHashType, sources: sources, imports: imports,
+                    perCategory: perCategory, perHashType: perHashType,
+                    pdqEntries: try db.columns(in: "entries").contains { $0.name == "pdq" }
+                        ? Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE pdq IS NOT NULL") ?? 0 : 0,
+                    sources: sources, imports: imports,
                     // A database made before migration v2, opened read-only, has no conflicts table yet.
                     conflicts: try db.tableExists("conflicts") ? Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0 : 0,
                     fingerprint: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprint'") ?? Self.computeFingerprint(db),

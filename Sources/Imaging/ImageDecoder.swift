@@ -12,8 +12,11 @@ public struct DecodedImage: Sendable {
     public var colour: String
     /// Set when the decoder warned but produced pixels (a truncated JPEG is filled with grey).
     public var damage: String?
+    /// 2, 4 or 8 when a JPEG was decoded at 1/2, 1/4 or 1/8 scale (fast mode); else 1.
+    public var scaleDenominator: Int
 
-    public init(width: Int, height: Int, channels: Int, pixels: [UInt8], colour: String = "", damage: String? = nil) {
+    public init(width: Int, height: Int, channels: Int, pixels: [UInt8], colour: String = "", damage: String? = nil,
+                scaleDenominator: Int = 1) {
         precondition(channels == 1 || channels == 3, "grey or RGB")
         precondition(pixels.count == width * height * channels, "pixel count matches the size")
         self.width = width
@@ -22,6 +25,7 @@ public struct DecodedImage: Sendable {
         self.pixels = pixels
         self.colour = colour
         self.damage = damage
+        self.scaleDenominator = scaleDenominator
     }
 }
 
@@ -112,7 +116,8 @@ public struct ImageDecoder: Sendable {
         }
         guard status != IC_ERROR else { throw .failed(decoder: name, message: Self.string(message)) }
         return DecodedImage(width: Int(info.width), height: Int(info.height), channels: Int(info.channels), pixels: pixels,
-                            colour: Self.string(info.colour), damage: status == IC_DAMAGED ? Self.string(message) : nil)
+                            colour: Self.string(info.colour), damage: status == IC_DAMAGED ? Self.string(message) : nil,
+                            scaleDenominator: denominator)
     }
 
     /// The largest of 1, 2, 4, 8 that keeps the short side at or above `minimum`.

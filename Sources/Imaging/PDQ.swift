@@ -28,6 +28,17 @@ public final class PDQHasher {
         return (Dihedral.allCases.map { Self.threshold(Self.variant($0, of: dct)) }, quality)
     }
 
+    /// Gives back float buffers grown for a very large image, so one 100-megapixel photo does
+    /// not hold a gigabyte for the rest of the scan.
+    public func releaseLargeBuffers() {
+        if luma.count > Self.keptBufferCount {
+            luma = []
+            scratch = []
+        }
+    }
+
+    static let keptBufferCount = 16 << 20
+
     // MARK: - The steps
 
     /// Luma → 64x64 → 16x16 DCT coefficients (row-major) and the quality, or nil when too small.

@@ -60,6 +60,21 @@ public struct ReportedItem: Codable, Sendable, Equatable {
     public var reason: String?
 }
 
+/// An image counted in a category because its PDQ hash is near a known one.
+public struct ReportedPerceptualMatch: Codable, Sendable, Equatable {
+    public var exhibit: String
+    /// Display form, like `ReportedItem.path`.
+    public var path: String
+    public var category: String
+    /// Bits (of 256) between the item's PDQ (or its `variant`) and the entry's.
+    public var distance: Int
+    public var variant: String
+    public var pdq: String
+    public var pdqQuality: Int
+    public var knownPDQ: String
+    public var knownSource: String
+}
+
 /// A pending group in a report.
 public struct ReportedPending: Codable, Sendable, Equatable {
     public var sha256: String
@@ -99,8 +114,12 @@ public struct CaseReport: Codable, Sendable {
     public var totals: ExhibitSummary
     /// Items that could not be examined, with their reasons.
     public var errors: [ReportedItem]
+    /// Images hashed exactly whose decoding or perceptual matching was limited, with reasons.
+    public var limits: [ReportedItem]
     /// Items recorded without examination by decision (links, special files, empty files).
     public var notExamined: [ReportedItem]
+    /// Every image counted on the basis of a perceptual match, with its distance.
+    public var perceptualMatches: [ReportedPerceptualMatch]
     public var pendingItems: [ReportedPending]
     /// Scan runs that stopped before the end and were not completed by a later run.
     public var unfinishedScans: Int

@@ -78,7 +78,9 @@ public struct ReportBuilder {
         for exhibit in info.exhibits { tallies[exhibit] = Tally(exhibit) }
         var total = Tally("TOTAL")
         var errors: [ReportedItem] = []
+        var limits: [ReportedItem] = []
         var notExamined: [ReportedItem] = []
+        var perceptualMatches: [ReportedPerceptualMatch] = []
         var pending: [[UInt8]: ReportedPending] = [:]
         var pendingOrder: [[UInt8]] = []
 
@@ -96,12 +98,21 @@ public struct ReportBuilder {
                     pending[key]!.paths.append("\(SafeText.display(item.exhibit)): \(item.result.path.display)")
                 }
             }
+            if resolution?.basis == .perceptual, let pdq = item.result.pdq,
+               let match = Resolution.deciding(item.matches).first, let near = match.perceptual {
+                perceptualMatches.append(ReportedPerceptualMatch(
+                    exhibit: item.exhibit, path: item.result.path.display, category: match.category.rawValue, distance: near.distance,
+                    variant: near.variant.rawValue, pdq: pdq.hash.hex, pdqQuality: pdq.quality, knownPDQ: near.knownHash.hex,
+                    knownSource: SafeText.display(match.source)))
+            }
             tallies[item.exhibit, default: Tally(item.exhibit)].add(item, resolution)
             total.add(item, resolution)
             let listed = ReportedItem(exhibit: item.exhibit, source: SafeText.display(item.source), id: item.id, path: item.result.path.display,
                                       disposition: item.result.disposition.rawValue, reason: item.result.reason)
             if item.result.disposition.isError {
                 errors.append(listed)
+            } else if item.result.disposition.isLimit {
+                limits.append(listed)
             } else if item.result.disposition != .processed {
                 notExamined.append(listed)
             }
@@ -123,7 +134,7 @@ public struct ReportBuilder {
                           fingerprint: latest?.hashDatabaseFingerprint ?? "", path: latest?.hashDatabasePath ?? ""),
             exhibits: tallies.keys.sorted().map { tallies[$0]!.finished() },
             totals: total.finished(),
-            errors: errors, notExamined: notExamined,
+            errors: errors, limits: limits, notExamined: notExamined, perceptualMatches: perceptualMatches,
             pendingItems: pendingOrder.map { pending[$0]! }.sorted { ($1.instances, $0.paths[0]) < ($0.instances, $1.paths[0]) },
             unfinishedScans: scans.unfinished.count,
             settings: settings)

@@ -1,13 +1,16 @@
 import Evidence
 import Hashing
 import Identification
+import Imaging
 import TriageCore
 
 /// Reads one evidence file once: identifies its first bytes with libmagic, then (for images
 /// and videos, or every file with `hashAll`) streams the rest through MD5, SHA-1 and SHA-256.
+/// A still image is read whole into memory instead (up to `maxDecodeBytes`), hashed, decoded
+/// and given its PDQ hash.
 ///
-/// One per worker thread: it owns a libmagic handle and a read buffer, so memory per worker is
-/// constant whatever the file size.
+/// One per worker thread: it owns a libmagic handle, a read buffer, an image buffer and the
+/// PDQ hasher's float buffers.
 final class FileExaminer: @unchecked Sendable {  // used by one worker thread at a time
     /// Bytes given to libmagic: enough for every image and video signature, and at least 4 KiB
     /// so that a docx is seen as a docx (512 bytes misreads it as a zip, PLATFORM.md).
@@ -17,15 +20,23 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
 
     private let identifier: ContentIdentifier
     private let hashAll: Bool
+    private let perceptual: PerceptualOptions
     private let buffer: UnsafeMutableRawBufferPointer
+    private var imageBuffer: UnsafeMutableRawBufferPointer
+    private let hasher = PDQHasher()
 
-    init(hashAll: Bool) throws(IdentificationError) {
+    init(hashAll: Bool, perceptual: PerceptualOptions = PerceptualOptions()) throws(IdentificationError) {
         identifier = try ContentIdentifier()
         self.hashAll = hashAll
+        self.perceptual = perceptual
         buffer = .allocate(byteCount: Self.chunkLength, alignment: 64)
+        imageBuffer = .allocate(byteCount: Self.chunkLength, alignment: 64)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        imageBuffer.deallocate()
+    }
 
     /// The finished result for one walked entry. Never throws: every failure is the item's
     /// disposition and reason (DESIGN.md rule 2).
@@ -68,11 +79,20 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             return result
         }
         guard result.kind.isMedia || hashAll else { return result }
+        if result.kind == .still, perceptual.enabled {
+            return examineImage(file, head: headBytes, result: result)
+        }
 
+        return streamDigests(file, head: headBytes, result: result)
+    }
+
+    /// Streams the file (after the head already read) through the three digests.
+    private func streamDigests(_ file: EvidenceFile, head: UnsafeRawBufferPointer, result: ItemResult) -> ItemResult {
+        var result = result
         var hasher = MultiHasher()
-        hasher.update(headBytes)
-        var total = Int64(headCount)
-        if headCount == Self.headLength {
+        hasher.update(head)
+        var total = Int64(head.count)
+        if head.count == Self.headLength {
             while true {
                 let count: Int
                 do {
@@ -91,5 +111,98 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         result.size = total
         result.digests = hasher.finalize()
         return result
+    }
+
+    /// A still image: read whole, hashed, decoded, PDQ-hashed. Every failure after the digests
+    /// is the item's disposition; the digests are kept.
+    private func examineImage(_ file: EvidenceFile, head: UnsafeRawBufferPointer, result: ItemResult) -> ItemResult {
+        var result = result
+        guard let decoder = ImageDecoders.decoder(forMIME: result.mime ?? "") else {
+            result = streamDigests(file, head: head, result: result)
+            if result.digests != nil {
+                result.disposition = .noDecoder
+                result.reason = "no decoder for \(SafeText.display(result.mime ?? "?")); exact digests only"
+            }
+            return result
+        }
+        if file.size > Int64(perceptual.maxDecodeBytes) {
+            result = streamDigests(file, head: head, result: result)
+            if result.digests != nil {
+                result.disposition = .sizeLimit
+                result.reason = "\(file.size) bytes is over the decode limit of \(perceptual.maxDecodeBytes); exact digests only"
+            }
+            return result
+        }
+        // Read the whole file: the head already read, then the rest until the end.
+        UnsafeMutableRawBufferPointer(rebasing: imageBuffer[0..<head.count]).copyMemory(from: head)
+        var total = head.count
+        if head.count == Self.headLength {
+            while true {
+                if imageBuffer.count - total < Self.chunkLength { growImageBuffer(to: max(total + Self.chunkLength, Int(file.size) + 1)) }
+                let count: Int
+                do {
+                    count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: imageBuffer[(total)..<(total + Self.chunkLength)]))
+                } catch {
+                    result.disposition = .unreadable
+                    result.reason = "read error at byte \(total): \(error.message); digests not computed"
+                    return result
+                }
+                if count == 0 { break }
+                total += count
+                if total > perceptual.maxDecodeBytes {  // the file grew while being read
+                    result.disposition = .unreadable
+                    result.reason = "the file grew past \(file.size) bytes while it was read; digests not computed"
+                    return result
+                }
+            }
+        }
+        let bytes = UnsafeRawBufferPointer(rebasing: imageBuffer[0..<total])
+        var digests = MultiHasher()
+        digests.update(bytes)
+        result.size = Int64(total)
+        result.digests = digests.finalize()
+
+        do {
+            let image = try decoder.decode(bytes, options: perceptual.decode)
+            result.image = DecodedFacts(decoder: decoder.name, width: image.width, height: image.height,
+                                        scaleDenominator: image.scaleDenominator)
+            if perceptual.dihedral {
+                let (hashes, quality) = hasher.dihedralSignatures(of: image)
+                result.pdq = PDQSignature(hash: hashes[0], quality: quality)
+                result.dihedral = hashes
+            } else {
+                result.pdq = hasher.signature(of: image)
+            }
+            if let damage = image.damage {
+                result.disposition = .damaged
+                result.reason = "\(decoder.name) decoded it with a warning: \(SafeText.display(damage))"
+            } else if result.pdq!.quality < perceptual.qualityFloor {
+                result.disposition = .lowQuality
+                result.reason = "PDQ quality \(result.pdq!.quality) is under the floor of \(perceptual.qualityFloor); not perceptually matched"
+            }
+        } catch {
+            switch error {
+            case .dimensionLimit: result.disposition = .dimensionLimit
+            case .noDecoder: result.disposition = .noDecoder
+            case .failed: result.disposition = .undecodable
+            }
+            result.reason = SafeText.display(error.message)
+        }
+        hasher.releaseLargeBuffers()
+        if imageBuffer.count > Self.keptImageBuffer {
+            imageBuffer.deallocate()
+            imageBuffer = .allocate(byteCount: Self.chunkLength, alignment: 64)
+        }
+        return result
+    }
+
+    /// An image buffer this large is kept for the next image; a larger one is given back.
+    static let keptImageBuffer = 64 << 20
+
+    private func growImageBuffer(to size: Int) {
+        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, imageBuffer.count * 2), alignment: 64)
+        bigger.copyMemory(from: UnsafeRawBufferPointer(imageBuffer))
+        imageBuffer.deallocate()
+        imageBuffer = bigger
     }
 }

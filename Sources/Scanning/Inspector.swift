@@ -8,14 +8,17 @@ import TriageCore
 public final class Inspector {
     private let examiner: FileExaminer
     private let lookup: (any KnownHashLookup)?
+    private let perceptual: PerceptualMatcher
 
-    public init(hashDatabase: (any KnownHashLookup)?) throws {
+    public init(hashDatabase: (any KnownHashLookup)?, perceptualIndex: PDQIndex = PDQIndex([]),
+                options: PerceptualOptions = PerceptualOptions()) throws {
         do {
-            examiner = try FileExaminer(hashAll: true)
+            examiner = try FileExaminer(hashAll: true, perceptual: options)
         } catch {
             throw ScanError(message: "cannot start libmagic: \(error.message)")
         }
         lookup = hashDatabase
+        perceptual = PerceptualMatcher(index: perceptualIndex, options: options)
     }
 
     /// The result for one path, and its matches. A path that cannot be opened gives a result
@@ -41,6 +44,7 @@ public final class Inspector {
         if let lookup, result.kind.isMedia, let digests = result.digests, case .found(let found) = try lookup.lookup(digests) {
             matches = found
         }
+        if matches.isEmpty { matches = perceptual.matches(for: result) }
         return (result, matches)
     }
 }

@@ -11,6 +11,7 @@ import TriageCore
 final class Recorder: @unchecked Sendable {
     private let store: any CaseRecording
     private let lookup: any KnownHashLookup
+    private let perceptual: PerceptualMatcher
     private let options: ScanOptions
     private let description: ScanDescription
     private let progressHandler: @Sendable (ScanProgress) -> Void
@@ -31,10 +32,11 @@ final class Recorder: @unchecked Sendable {
 
     /// - Parameter startNow: record the scan's start at once; false when a finished scan of
     ///   the same roots exists, so that a re-run that finds nothing new writes nothing.
-    init(store: any CaseRecording, lookup: any KnownHashLookup, options: ScanOptions, description: ScanDescription, startNow: Bool,
-         progress: @escaping @Sendable (ScanProgress) -> Void) {
+    init(store: any CaseRecording, lookup: any KnownHashLookup, perceptualIndex: PDQIndex, options: ScanOptions,
+         description: ScanDescription, startNow: Bool, progress: @escaping @Sendable (ScanProgress) -> Void) {
         self.store = store
         self.lookup = lookup
+        perceptual = PerceptualMatcher(index: perceptualIndex, options: options.perceptual)
         self.options = options
         self.description = description
         progressHandler = progress
@@ -59,12 +61,14 @@ final class Recorder: @unchecked Sendable {
                 return
             }
         }
+        if matches.isEmpty { matches = perceptual.matches(for: result) }
         lock.lock()
         progress.items += 1
         progress.bytes += result.digests != nil ? result.size : min(result.size, Int64(FileExaminer.headLength))
         if result.kind == .still { progress.stills += 1 }
         if result.kind == .moving { progress.videos += 1 }
         if !matches.isEmpty { progress.known += 1 }
+        if matches.contains(where: { $0.basis == .perceptual }) { progress.perceptual += 1 }
         if result.disposition.isError { progress.errors += 1 }
         lock.unlock()
         batch.append(RecordedItem(result: result, matches: matches))

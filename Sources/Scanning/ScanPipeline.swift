@@ -3,6 +3,7 @@ import Evidence
 import Foundation
 import HashDatabase
 import Identification
+import Imaging
 import TriageCore
 
 /// Settings of one scan run.
@@ -19,9 +20,13 @@ public struct ScanOptions: Sendable {
     /// For tests of resumption: end the process abruptly (as `kill -9` would) once this many
     /// batches are committed.
     public var simulateKillAfterBatches: Int?
+    /// Decoding, PDQ and perceptual matching.
+    public var perceptual: PerceptualOptions
 
     public init(roots: [String], exhibit: String, examiner: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                hashAll: Bool = false, batchSize: Int = 500, simulateKillAfterBatches: Int? = nil) {
+                hashAll: Bool = false, batchSize: Int = 500, simulateKillAfterBatches: Int? = nil,
+                perceptual: PerceptualOptions = PerceptualOptions()) {
+        self.perceptual = perceptual
         self.roots = roots
         self.exhibit = exhibit
         self.examiner = examiner
@@ -40,8 +45,10 @@ public struct ScanProgress: Sendable, Equatable {
     public var bytes: Int64 = 0
     public var stills = 0
     public var videos = 0
-    /// Media the database knew.
+    /// Media the database knew (exactly or perceptually).
     public var known = 0
+    /// Of those, images known only by a perceptual match.
+    public var perceptual = 0
     /// Items that could not be examined (unreadable, identification failed).
     public var errors = 0
     /// Items an earlier run already recorded, skipped now.
@@ -82,21 +89,26 @@ public final class ScanPipeline {
     let hashDatabase: any KnownHashLookup
     let hashDatabaseFacts: DatabaseFacts
     let store: any CaseRecording
+    /// The database's PDQ hashes (quality at or above the floor), for perceptual matches.
+    let perceptualIndex: PDQIndex
 
-    public init(options: ScanOptions, hashDatabase: any KnownHashLookup, facts: DatabaseFacts, store: any CaseRecording) {
+    public init(options: ScanOptions, hashDatabase: any KnownHashLookup, facts: DatabaseFacts, store: any CaseRecording,
+                perceptualIndex: PDQIndex = PDQIndex([])) {
         self.options = options
         self.hashDatabase = hashDatabase
         hashDatabaseFacts = facts
         self.store = store
+        self.perceptualIndex = perceptualIndex
     }
 
     /// A scan against a SQLite hash database, whose facts are read from it.
     public convenience init(options: ScanOptions, hashDatabase: SQLiteHashDatabase, store: any CaseRecording) throws {
         let info = try hashDatabase.info()
+        let index = options.perceptual.enabled ? try hashDatabase.perceptualIndex(qualityFloor: options.perceptual.qualityFloor) : PDQIndex([])
         self.init(options: options, hashDatabase: hashDatabase,
                   facts: DatabaseFacts(path: hashDatabase.path, fingerprint: info.fingerprint, entries: info.entries,
                                        sources: info.sources.keys.sorted()),
-                  store: store)
+                  store: store, perceptualIndex: index)
     }
 
     /// Runs the scan. `progress` is called from the recorder thread about twice a second and
@@ -106,12 +118,12 @@ public final class ScanPipeline {
         let alreadyComplete = try store.hasFinishedScan(exhibit: options.exhibit, roots: options.roots)
         var examiners: [FileExaminer] = []
         do {
-            for _ in 0..<options.jobs { examiners.append(try FileExaminer(hashAll: options.hashAll)) }
+            for _ in 0..<options.jobs { examiners.append(try FileExaminer(hashAll: options.hashAll, perceptual: options.perceptual)) }
         } catch {
             throw ScanError(message: "cannot start libmagic: \(error.message); is libmagic's database (libmagic-mgc) installed?")
         }
 
-        let recorder = Recorder(store: store, lookup: hashDatabase, options: options, description: ScanDescription(
+        let recorder = Recorder(store: store, lookup: hashDatabase, perceptualIndex: perceptualIndex, options: options, description: ScanDescription(
             exhibit: options.exhibit, roots: options.roots, examiner: options.examiner, hashDatabasePath: hashDatabaseFacts.path,
             hashDatabaseFingerprint: hashDatabaseFacts.fingerprint, hashDatabaseEntries: hashDatabaseFacts.entries,
             hashDatabaseSources: hashDatabaseFacts.sources, settings: settings()), startNow: !alreadyComplete, progress: progress)
@@ -193,7 +205,18 @@ public final class ScanPipeline {
             "libmagic_database": ContentIdentifier.Database.configured.description,
             "identify_head_bytes": String(FileExaminer.headLength),
             "match": "exact: sha256, sha1 and md5 all looked up; disagreeing categories leave the item pending",
+            "perceptual": options.perceptual.modeDescription,
         ]
+        if options.perceptual.enabled {
+            settings["pdq"] = "library semantics (whole image, no 512x512 pre-resize)"
+            settings["pdq_threshold"] = String(options.perceptual.threshold)
+            settings["pdq_quality_floor"] = String(options.perceptual.qualityFloor)
+            settings["pdq_dihedral"] = String(options.perceptual.dihedral)
+            settings["decode_max_pixels"] = String(options.perceptual.decode.maxPixels)
+            settings["decode_max_bytes"] = String(options.perceptual.maxDecodeBytes)
+            settings["decoders"] = ImageDecoders.libraryVersions
+            settings["pdq_index_entries"] = String(perceptualIndex.count)
+        }
         // A pinned clock (for reproducible tests) must never pass unnoticed in casework.
         if let fixed = ProcessInfo.processInfo.environment["TRIAGE_FIXED_TIME"], !fixed.isEmpty {
             settings["clock"] = "fixed by TRIAGE_FIXED_TIME to \(fixed)"

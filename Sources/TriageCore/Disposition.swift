@@ -17,12 +17,36 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
     case identificationFailed = "identification-failed"
     /// A directory already walked (a bind mount or a loop): recorded, not walked again.
     case directoryLoop = "directory-loop"
+    /// An image the decoder read with warnings (a truncated JPEG is filled with grey): hashed,
+    /// perceptually hashed and matched, and listed so the examiner knows.
+    case damaged
+    /// An image whose decoder refused it: exact digests only.
+    case undecodable
+    /// An image type triage has no decoder for: exact digests only.
+    case noDecoder = "no-decoder"
+    /// An image whose declared size is over the pixel limit: refused before any allocation.
+    case dimensionLimit = "dimension-limit"
+    /// An image file larger than the decode buffer limit: exact digests only.
+    case sizeLimit = "size-limit"
+    /// A decoded image whose PDQ quality is under the floor: hashed and recorded, but not
+    /// perceptually matched (such hashes are not trustworthy, says the reference).
+    case lowQuality = "low-quality"
 
     /// True when the item could not be examined and must be listed as an error in reports.
     public var isError: Bool {
         switch self {
         case .unreadable, .identificationFailed: true
-        case .processed, .empty, .symlink, .notRegularFile, .directoryLoop: false
+        default: false
+        }
+    }
+
+    /// True for an image that was hashed exactly but whose decoding or perceptual matching was
+    /// limited (damaged, undecodable, no decoder, over a limit, low PDQ quality): reports list
+    /// these with their reasons, apart from errors.
+    public var isLimit: Bool {
+        switch self {
+        case .damaged, .undecodable, .noDecoder, .dimensionLimit, .sizeLimit, .lowQuality: true
+        default: false
         }
     }
 }

@@ -29,6 +29,12 @@ public struct ItemResult: Sendable, Hashable {
     public var digests: Digests?
     /// For a symbolic link: where it points, as stored in the link.
     public var linkTarget: [UInt8]?
+    /// For a decoded still image: the decoder and the size of the pixels it produced.
+    public var image: DecodedFacts?
+    /// The PDQ perceptual hash and quality of a decoded still image.
+    public var pdq: PDQSignature?
+    /// The hashes of the 8 rotations and mirrors (`Dihedral.allCases` order), with `--dihedral`.
+    public var dihedral: [PDQHash]?
 
     public init(path: ForensicPath, size: Int64 = 0, times: FileTimes = FileTimes(), disposition: Disposition,
                 reason: String? = nil, mime: String? = nil, kind: MediaKind = .other, extensionMismatch: Bool = false,
@@ -46,6 +52,24 @@ public struct ItemResult: Sendable, Hashable {
     }
 }
 
+/// What decoding an image produced, for `inspect`, reports and the case store.
+public struct DecodedFacts: Hashable, Sendable, Codable {
+    /// The library that decoded it ("libjpeg-turbo", "libpng", …).
+    public var decoder: String
+    /// Size of the pixels hashed (smaller than the file's own for a JPEG decoded at a reduced scale).
+    public var width: Int
+    public var height: Int
+    /// 1 for scaled JPEG decodes in fast mode: 2, 4 or 8 means 1/2, 1/4 or 1/8 scale.
+    public var scaleDenominator: Int
+
+    public init(decoder: String, width: Int, height: Int, scaleDenominator: Int = 1) {
+        self.decoder = decoder
+        self.width = width
+        self.height = height
+        self.scaleDenominator = scaleDenominator
+    }
+}
+
 /// Why an item has its category.
 public enum Basis: String, Codable, Sendable, CaseIterable {
     /// An exact digest (SHA-256, SHA-1 or MD5) is in the known-hash database.
@@ -56,18 +80,52 @@ public enum Basis: String, Codable, Sendable, CaseIterable {
     case examiner
 }
 
+/// Which hash of an item found a database entry.
+public enum MatchHash: String, Codable, Sendable, CaseIterable {
+    case sha256, sha1, md5
+    /// The PDQ perceptual hash, within the distance threshold.
+    case pdq
+
+    public init(_ type: HashType) {
+        switch type {
+        case .sha256: self = .sha256
+        case .sha1: self = .sha1
+        case .md5: self = .md5
+        }
+    }
+}
+
+/// How near a perceptual match was.
+public struct PerceptualDistance: Hashable, Sendable, Codable {
+    /// Hamming distance (0–256) between the item's PDQ (or its `variant`) and the entry's.
+    public var distance: Int
+    /// The database entry's PDQ hash.
+    public var knownHash: PDQHash
+    /// Which rotation or mirror of the item matched (`original` unless `--dihedral` found it).
+    public var variant: Dihedral
+
+    public init(distance: Int, knownHash: PDQHash, variant: Dihedral = .original) {
+        self.distance = distance
+        self.knownHash = knownHash
+        self.variant = variant
+    }
+}
+
 /// One known-hash database entry that matched an item.
-public struct KnownMatch: Hashable, Sendable, Codable {
+public struct KnownMatch: Hashable, Sendable {
     public var category: Category
     public var basis: Basis
-    /// Which digest matched (`sha256`, `sha1`, `md5`).
-    public var hashType: HashType
+    /// Which hash matched (`sha256`, `sha1`, `md5`, or `pdq` for a perceptual match).
+    public var hashType: MatchHash
     public var source: String
+    /// For a perceptual match: the distance, the entry's hash and the variant.
+    public var perceptual: PerceptualDistance?
 
-    public init(category: Category, basis: Basis, hashType: HashType, source: String) {
+    public init(category: Category, basis: Basis, hashType: MatchHash, source: String, perceptual: PerceptualDistance? = nil) {
         self.category = category
         self.basis = basis
         self.hashType = hashType
         self.source = source
+        self.perceptual = perceptual
     }
 }

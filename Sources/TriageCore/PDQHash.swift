@@ -86,3 +86,19 @@ public struct PDQSignature: Hashable, Sendable {
         self.quality = quality
     }
 }
+
+extension PDQHash: Codable {
+    /// Encoded as its 64 hex digits.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let hash = PDQHash(hex: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not 64 hex digits"))
+        }
+        self = hash
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+}

@@ -20,12 +20,22 @@ public struct Resolution: Sendable, Equatable {
     public var isPending: Bool { category == nil }
 
     public static func resolve(matches: [KnownMatch], decision: Category?) -> Resolution {
-        let categories = Set(matches.map(\.category))
+        let categories = Set(deciding(matches).map(\.category))
         if let decision { return Resolution(category: decision, basis: .examiner, conflict: categories.count > 1) }
         if categories.count == 1, let only = categories.first {
             let basis: Basis = matches.contains { $0.basis == .exact } ? .exact : .perceptual
             return Resolution(category: only, basis: basis)
         }
         return Resolution(category: nil, basis: nil, conflict: categories.count > 1)
+    }
+
+    /// The matches that decide: the exact ones if any; otherwise the closest perceptual ones
+    /// (equal distances with different categories are a conflict, never a silent choice).
+    public static func deciding(_ matches: [KnownMatch]) -> [KnownMatch] {
+        let exact = matches.filter { $0.basis == .exact }
+        if !exact.isEmpty { return exact }
+        let perceptual = matches.filter { $0.perceptual != nil }
+        guard let closest = perceptual.map({ $0.perceptual!.distance }).min() else { return matches }
+        return perceptual.filter { $0.perceptual!.distance == closest }
     }
 }

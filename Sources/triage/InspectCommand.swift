@@ -12,6 +12,9 @@ struct Inspect: ParsableCommand {
     @Option(name: .customLong("db"), help: "Also look the files up in this hash database (default: the default database, if it exists).")
     var database: String?
     @Flag(help: "Print as JSON.") var json = false
+    @OptionGroup var perceptual: PerceptualFlags
+
+    func validate() throws { try perceptual.validate() }
 
     struct Entry: Encodable {
         var path: String
@@ -24,11 +27,20 @@ struct Inspect: ParsableCommand {
         var disposition: String
         var reason: String?
         var extensionMismatch: Bool
+        var decoder: String?
+        var width: Int?
+        var height: Int?
+        var decodeScale: Int?
+        var pdq: String?
+        var pdqQuality: Int?
+        var dihedral: [String: String]?
         var matches: [String]
 
         enum CodingKeys: String, CodingKey {
-            case path, mime, kind, size, md5, sha1, sha256, disposition, reason, matches
+            case path, mime, kind, size, md5, sha1, sha256, disposition, reason, matches, decoder, width, height, pdq, dihedral
             case extensionMismatch = "extension_mismatch"
+            case decodeScale = "decode_scale"
+            case pdqQuality = "pdq_quality"
         }
     }
 
@@ -37,7 +49,9 @@ struct Inspect: ParsableCommand {
             let path = database ?? SQLiteHashDatabase.defaultPath()
             let lookup = database != nil || FileManager.default.fileExists(atPath: path)
                 ? try SQLiteHashDatabase(path: path, readOnly: true) : nil
-            return try Inspector(hashDatabase: lookup)
+            let options = perceptual.options
+            let index = try lookup.map { try $0.perceptualIndex(qualityFloor: options.qualityFloor) } ?? PDQIndex([])
+            return try Inspector(hashDatabase: lookup, perceptualIndex: index, options: options)
         }
         var entries: [Entry] = []
         var failed = false
@@ -48,7 +62,12 @@ struct Inspect: ParsableCommand {
                                  md5: result.digests.map { Hex.encode($0.md5) }, sha1: result.digests.map { Hex.encode($0.sha1) },
                                  sha256: result.digests.map { Hex.encode($0.sha256) }, disposition: result.disposition.rawValue,
                                  reason: result.reason, extensionMismatch: result.extensionMismatch,
-                                 matches: matches.map { "\($0.category.rawValue) (\($0.hashType.rawValue) in \(SafeText.display($0.source)))" }))
+                                 decoder: result.image?.decoder, width: result.image?.width, height: result.image?.height,
+                                 decodeScale: result.image?.scaleDenominator, pdq: result.pdq?.hash.hex, pdqQuality: result.pdq?.quality,
+                                 dihedral: result.dihedral.map { hashes in
+                                     Dictionary(uniqueKeysWithValues: zip(Dihedral.allCases.map(\.rawValue), hashes.map(\.hex)))
+                                 },
+                                 matches: matches.map(Self.describe)))
         }
         if json {
             Console.out(Console.json(entries))
@@ -58,10 +77,26 @@ struct Inspect: ParsableCommand {
                 if let reason = entry.reason { out += " (\(reason))" }
                 if entry.extensionMismatch { out += "\n  the name's extension disagrees with the content" }
                 if let md5 = entry.md5 { out += "\n  md5 \(md5)\n  sha1 \(entry.sha1!)\n  sha256 \(entry.sha256!)" }
+                if let decoder = entry.decoder {
+                    out += "\n  decoded by \(decoder): \(entry.width!)x\(entry.height!)"
+                    if let scale = entry.decodeScale, scale > 1 { out += " (1/\(scale) scale)" }
+                }
+                if let pdq = entry.pdq { out += "\n  pdq \(pdq) quality \(entry.pdqQuality!)" }
+                for variant in Dihedral.allCases.dropFirst() {
+                    if let hash = entry.dihedral?[variant.rawValue] { out += "\n  pdq \(variant.rawValue) \(hash)" }
+                }
                 if !entry.matches.isEmpty { out += "\n  known: \(entry.matches.joined(separator: "; "))" }
                 Console.out(out + "\n")
             }
         }
         if failed { throw ExitCode(1) }
+    }
+
+    static func describe(_ match: KnownMatch) -> String {
+        var text = "\(match.category.rawValue) (\(match.hashType.rawValue)"
+        if let near = match.perceptual {
+            text += " distance \(near.distance)" + (near.variant == .original ? "" : " as \(near.variant.rawValue)")
+        }
+        return text + " in \(SafeText.display(match.source)))"
     }
 }

@@ -2,8 +2,39 @@ import ArgumentParser
 import CaseStore
 import Foundation
 import HashDatabase
+import Imaging
 import Scanning
 import TriageCore
+
+/// Decoding and perceptual-matching settings, shared by `scan` and `inspect`.
+struct PerceptualFlags: ParsableArguments {
+    enum DecodeMode: String, ExpressibleByArgument, CaseIterable {
+        case exact, fast
+    }
+
+    @Flag(name: .customLong("no-perceptual"), help: "Do not decode images or compute PDQ: exact digests only.") var off = false
+    @Option(name: .customLong("pdq-threshold"), help: "A PDQ within this many bits (of 256) of a known one is a match.")
+    var threshold = PerceptualOptions.defaultThreshold
+    @Option(name: .customLong("pdq-quality-floor"), help: "PDQ hashes of lower quality (0-100), on either side, are never matched.")
+    var qualityFloor = PerceptualOptions.defaultQualityFloor
+    @Flag(help: "Also match the 8 rotations and mirrors of each image.") var dihedral = false
+    @Option(help: "exact: decode every image at full size; fast: decode large JPEGs at 1/2, 1/4 or 1/8 scale (short side kept ≥ 512 px).")
+    var decode: DecodeMode = .exact
+    @Option(help: "Refuse to decode images whose declared width x height exceeds this (disposition dimension-limit).")
+    var maxPixels = DecodeOptions.defaultMaxPixels
+
+    func validate() throws {
+        if !(0...256).contains(threshold) { throw ValidationError("--pdq-threshold must be between 0 and 256") }
+        if !(0...100).contains(qualityFloor) { throw ValidationError("--pdq-quality-floor must be between 0 and 100") }
+        if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
+    }
+
+    var options: PerceptualOptions {
+        PerceptualOptions(enabled: !off, threshold: threshold, qualityFloor: qualityFloor, dihedral: dihedral,
+                          decode: DecodeOptions(maxPixels: maxPixels,
+                                                jpegMinimumShortSide: decode == .fast ? PerceptualOptions.fastModeShortSide : nil))
+    }
+}
 
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +52,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Examiner name (default $TRIAGE_EXAMINER, else the login name).") var examiner: String?
     @Option(help: "Worker threads (default: the number of cores).") var jobs = min(ProcessInfo.processInfo.activeProcessorCount, 256)
     @Flag(help: "Hash every file, not only images and videos.") var hashAll = false
+    @OptionGroup var perceptual: PerceptualFlags
     @Option(help: "Progress on stderr: auto (a line when stderr is a terminal), none, or json (one JSON object per line).")
     var progress: ProgressMode = .auto
     @Flag(help: "Print the final summary as JSON.") var json = false
@@ -31,6 +63,7 @@ struct Scan: ParsableCommand {
     func validate() throws {
         if !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
         if exhibit.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exhibit must not be empty") }
+        try perceptual.validate()
     }
 
     func run() throws {
@@ -47,7 +80,8 @@ struct Scan: ParsableCommand {
             }
             let store = try CaseStore(directory: caseOption.directory, create: true)
             return (try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll,
-                                                       batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches),
+                                                       batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches,
+                                                       perceptual: perceptual.options),
                                hashDatabase: hashDatabase, store: store), store)
         }
         for warning in try Console.setup({ try scanner.resumeWarnings() }) { Console.err("triage: warning: \(warning)\n") }

@@ -4,7 +4,9 @@ import TriageCore
 
 /// Project VIC / VICS JSON: v1.x (`odata.metadata`) and v2.0 (`@odata.context`), whose `value`
 /// holds Media records or Cases with a `Media` array. Fields used: MD5, SHA1, SHA256 (upper- or
-/// lower-case hex) and Category (a number, or a string holding one).
+/// lower-case hex), Category (a number, or a string holding one), and a PDQ hash given as
+/// `AlternativeHashes: [{"HashName": "PDQ", "HashValue": "<64 hex>"}]` (an optional `Quality`
+/// beside it is kept).
 ///
 /// Parsed with YAJL, an event-driven (SAX) JSON parser, so a multi-gigabyte export is read in
 /// constant memory: only the scalar fields of the objects currently open are kept. Any object
@@ -116,14 +118,24 @@ private final class VICSCollector {
 
     func close() -> Int32 {
         let frame = stack.removeLast()
-        if frame.isMap { finish(frame.fields) }
+        guard frame.isMap else { return 1 }
+        // `AlternativeHashes: [{"HashName": "PDQ", "HashValue": "…"}]` belongs to the media
+        // record that holds the array; it is never a record of its own.
+        if let name = frame.fields["hashname"] {
+            if name.uppercased() == "PDQ", let owner = stack.lastIndex(where: \.isMap) {
+                stack[owner].fields["pdq"] = frame.fields["hashvalue"] ?? ""
+                if let quality = frame.fields["quality"] { stack[owner].fields["pdqquality"] = quality }
+            }
+            return 1
+        }
+        finish(frame.fields)
         return 1
     }
 
     /// Turns an object with digest fields into a record, or a problem.
     private func finish(_ fields: [String: String]) {
         let digestFields = [("md5", HashType.md5), ("sha1", .sha1), ("sha256", .sha256)]
-        guard digestFields.contains(where: { fields[$0.0] != nil }) else { return }
+        guard digestFields.contains(where: { fields[$0.0] != nil }) || fields["pdq"] != nil else { return }
         records += 1
         sawVICSKeys = true
         var location = "record \(records)"
@@ -136,8 +148,16 @@ private final class VICSCollector {
                 return
             }
         }
+        if let hex = fields["pdq"]?.trimmingCharacters(in: .whitespaces), !hex.isEmpty {
+            guard let pdq = PDQHash(hex: hex) else {
+                problems.append(ImportProblem(location: location, message: "PDQ is not 64 hex digits: \(SafeText.display(Array(hex.utf8.prefix(80))))"))
+                return
+            }
+            entry.pdq = pdq
+            entry.pdqQuality = fields["pdqquality"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        }
         guard entry.hasDigest else {
-            problems.append(ImportProblem(location: location, message: "every digest field (MD5, SHA1, SHA256) is empty"))
+            problems.append(ImportProblem(location: location, message: "every digest field (MD5, SHA1, SHA256, PDQ) is empty"))
             return
         }
         entry.categoryCode = fields["category"]?.trimmingCharacters(in: .whitespaces)

@@ -39,6 +39,15 @@ public enum TextReport: ReportFormat {
             if summary.conflicts > 0 { line("  Database conflicts (left pending): \(summary.conflicts)") }
             line()
         }
+        if !report.perceptualMatches.isEmpty {
+            let threshold = report.settings["pdq_threshold"] ?? "?"
+            line("Counted on a perceptual (PDQ) match (\(report.perceptualMatches.count)): distance in bits of 256, threshold \(threshold)")
+            for match in report.perceptualMatches {
+                let variant = match.variant == Dihedral.original.rawValue ? "" : ", as \(match.variant)"
+                line("  \(SafeText.display(match.exhibit)): \(match.path) — \(match.category), distance \(match.distance)\(variant), quality \(match.pdqQuality), near \(match.knownPDQ) in \(match.knownSource)")
+            }
+            line()
+        }
         if !report.pendingItems.isEmpty {
             line("Pending review (\(report.pendingItems.count) unique):")
             for group in report.pendingItems {
@@ -52,11 +61,18 @@ public enum TextReport: ReportFormat {
             for item in report.errors { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(item.reason ?? "")") }
             line()
         }
+        if !report.limits.isEmpty {
+            line("Images with limited decoding or matching (\(report.limits.count)): exact digests checked; perceptual check as stated")
+            for item in report.limits { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(item.reason ?? "")") }
+            line()
+        }
         if !report.notExamined.isEmpty {
             line("Recorded without examination (\(report.notExamined.count)):")
             for item in report.notExamined { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(item.reason ?? "")") }
             line()
         }
+        line("Method")
+        for paragraph in MethodStatement.paragraphs(settings: report.settings) { line("  " + paragraph) }
         write(out)
     }
 

@@ -1,0 +1,36 @@
+import HashDatabase
+import TriageCore
+
+/// The perceptual half of the Match stage: an item's PDQ (and, with `--dihedral`, its 8
+/// variants) against the database's PDQ index.
+struct PerceptualMatcher: Sendable {
+    let index: PDQIndex
+    let options: PerceptualOptions
+
+    /// Enough to show every category near the item; a cluster of near-duplicates in the
+    /// database would otherwise repeat one answer many times. Every entry at the nearest
+    /// distance is always kept, so a tie between categories is never cut off.
+    static let maximumMatches = 16
+
+    /// The entries within the threshold, each at its nearest variant, nearest first. Hashes
+    /// under the quality floor, and items whose decoding failed, are never matched.
+    func matches(for result: ItemResult) -> [KnownMatch] {
+        guard options.enabled, index.count > 0, let pdq = result.pdq, pdq.quality >= options.qualityFloor,
+              result.disposition == .processed || result.disposition == .damaged else { return [] }
+        let variants = result.dihedral.map { Array(zip(Dihedral.allCases, $0)) } ?? [(.original, pdq.hash)]
+        var nearest: [Int: (distance: Int, variant: Dihedral)] = [:]
+        for (variant, hash) in variants {
+            for hit in index.search(hash, threshold: options.threshold) where hit.distance < nearest[hit.entry]?.distance ?? Int.max {
+                nearest[hit.entry] = (hit.distance, variant)
+            }
+        }
+        let sorted = nearest.sorted { ($0.value.distance, $0.key) < ($1.value.distance, $1.key) }
+        guard let closest = sorted.first?.value.distance else { return [] }
+        let kept = sorted.enumerated().filter { $0.offset < Self.maximumMatches || $0.element.value.distance == closest }.map(\.element)
+        return kept.map { entryIndex, found in
+            let entry = index.entry(entryIndex)
+            return KnownMatch(category: entry.category, basis: .perceptual, hashType: .pdq, source: entry.source,
+                              perceptual: PerceptualDistance(distance: found.distance, knownHash: entry.hash, variant: found.variant))
+        }
+    }
+}
