@@ -45,15 +45,43 @@ import TriageTestSupport
         }
         let totals = report["totals"] as! [String: Any]
         let a = (totals["counts"] as! [String: [String: [String: Int]]])["A"]!["still"]!
-        // IMG_0001 appears twice plus as system32.dll: three instances of two contents.
-        #expect(a["instances"] == 3 && a["unique"] == 2)
+        // Duplicates (IMG_0001 twice, plus as system32.dll) make instances exceed unique contents.
+        let factsA = FixtureFacts.files.filter { $0["expected_category"] as? String == "A" }
+        #expect(a["instances"] == factsA.count && a["unique"] == Set(factsA.map { $0["sha256"] as! String }).count)
         let hashdb = report["hashdb"] as! [String: Any]
-        #expect(hashdb["entries"] as? Int == 9)
+        #expect(hashdb["entries"] as? Int == Self.expectedEntries)
         #expect((hashdb["fingerprint"] as? String)?.count == 64)
         #expect((report["tool"] as! [String: Any])["name"] as? String == "triage")
         #expect((report["case"] as! [String: Any])["profile"] as? String == "uk")
         let basis = totals["basis"] as! [String: Int]
-        #expect(basis["exact"] == 10 && basis["examiner"] == 0)
+        let bases = FixtureFacts.files.compactMap { $0["expected_basis"] as? String }
+        #expect(basis["exact"] == bases.filter { $0 == "exact" }.count && basis["examiner"] == 0)
+        #expect(basis["perceptual"] == bases.filter { $0 == "perceptual" }.count)
+        #expect(basis["perceptual"]! > 0)
+    }
+
+    /// Entries after importing known-vics2.json and known.md5 (different sources never merge).
+    static var expectedEntries: Int { FixtureFacts.records("known-vics2.json").count + FixtureFacts.records("known.md5").count }
+
+    /// Every altered copy the fixtures say should match perceptually is counted in its
+    /// category with basis perceptual; the crop and the mirror (without --dihedral) are not.
+    @Test func alteredCopiesAreFoundPerceptually() throws {
+        try prepare()
+        let csv = try Triage.run(["report", "--case", caseDir, "--format", "csv"]).stdout.split(separator: "\r\n").map(String.init)
+        for copy in FixtureFacts.perceptual {
+            let path = copy["path"] as! String
+            let row = csv.first { $0.contains("," + path + ",") || $0.contains("/" + path + ",") }
+            #expect(row != nil, "\(path) missing from the CSV report")
+            guard let row else { continue }
+            switch copy["expected_basis"] as! String {
+            case "perceptual":
+                if (copy["known_in"] as? String) == "known-vics2.json" {
+                    #expect(row.contains(",\(copy["category"] as! String),perceptual,"), "\(path): \(row)")
+                }
+            default:
+                #expect(row.contains(",pending,"), "\(path) should stay pending: \(row)")
+            }
+        }
     }
 
     @Test func textReportMatchesTheCheckedInExpectation() throws {
@@ -74,8 +102,9 @@ import TriageTestSupport
         try prepare()
         let queue = try Triage.run(["queue", "--case", caseDir, "--json"])
         let groups = try queue.json() as! [[String: Any]]
-        #expect(groups.count == 8)
-        #expect(groups.allSatisfy { ($0["sha256"] as? String)?.count == 64 && $0["instances"] as? Int == 1 && ($0["paths"] as? [String])?.count == 1 })
+        let pendingFiles = FixtureFacts.files.filter { $0["is_image"] as? Bool == true && $0["expected_category"] is NSNull }
+        #expect(groups.count == Set(pendingFiles.map { $0["sha256"] as! String }).count)
+        #expect(groups.allSatisfy { ($0["sha256"] as? String)?.count == 64 && ($0["paths"] as? [String])?.count == $0["instances"] as? Int })
 
         let first = groups[0]
         let item = (first["items"] as! [Int])[0]
@@ -87,7 +116,8 @@ import TriageTestSupport
         #expect(bySHA.status == 0, "\(bySHA.stderr)")
 
         let totals = try reportJSON()["totals"] as! [String: Any]
-        #expect((totals["pending"] as! [String: Int])["instances"] == 6)
+        let decided = (groups[0]["instances"] as! Int) + (groups[1]["instances"] as! Int)
+        #expect((totals["pending"] as! [String: Int])["instances"] == pendingFiles.count - decided)
         #expect((totals["basis"] as! [String: Int])["examiner"] == 2)
 
         let noExaminer = try Triage.run(["categorise", "--case", caseDir, "--sha256", second, "A"])
@@ -116,7 +146,7 @@ import TriageTestSupport
         let csv = try Triage.run(["report", "--case", caseDir, "--format", "csv"])
         let rows = csv.stdout.split(separator: "\r\n")
         #expect(rows[0].hasPrefix("exhibit,source,item,path,kind,mime"))
-        #expect(rows.count == 1 + 23)
+        #expect(rows.count == 1 + FixtureFacts.files.count)
         #expect(rows.contains { $0.contains("Downloads/system32.dll,still,image/jpeg") && $0.contains(",A,exact,") && $0.hasSuffix(",yes,known-vics2.json:A") })
     }
 
@@ -132,9 +162,16 @@ import TriageTestSupport
             #expect(object?["items"] != nil && object?["bytes"] != nil && object?["errors"] != nil)
         }
         let last = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
-        #expect(last["items"] as? Int == 17)
+        let files = FixtureFacts.files(in: "exhibit-1")
+        #expect(last["items"] as? Int == files.count)
         let summary = try scan.json() as! [String: Any]
-        #expect(summary["stills"] as? Int == 13 && summary["known"] as? Int == 7)
+        #expect(summary["stills"] as? Int == files.filter { $0["kind"] as? String == "still" }.count)
+        // Known with known-vics2.json alone: by digest, or perceptually from a VICS2 picture.
+        let perceptualVICS2 = Set(FixtureFacts.perceptual.filter {
+            $0["exhibit"] as? String == "exhibit-1" && $0["expected_basis"] as? String == "perceptual" && $0["known_in"] as? String == "known-vics2.json"
+        }.map { $0["path"] as! String })
+        let known = files.filter { ($0["in_hashsets"] as? [String] ?? []).contains("known-vics2.json") || perceptualVICS2.contains($0["path"] as! String) }
+        #expect(summary["known"] as? Int == known.count)
     }
 
     @Test func inspectShowsWhatThePipelineSees() throws {
@@ -156,11 +193,13 @@ import TriageTestSupport
         try prepare()
         let info = try Triage.run(["hashdb", "info", "--db", db, "--json"])
         let object = try info.json() as! [String: Any]
-        #expect(object["entries"] as? Int == 9)
+        #expect(object["entries"] as? Int == Self.expectedEntries)
         #expect((object["category_maps"] as? [String: [String: String]])?["uk"]?["1"] == "A")
         let export = try Triage.run(["hashdb", "export", "--db", db, "--format", "md5sum", "--category", "C"])
         let lines = export.stdout.split(separator: "\n")
-        #expect(lines.count == 3)
+        let categoryC = Set((FixtureFacts.records("known-vics2.json") + FixtureFacts.records("known.md5"))
+            .filter { ($0["category"] as? String ?? "C") == "C" }.compactMap { $0["md5"] as? String })
+        #expect(lines.count == categoryC.count)
         #expect(lines.allSatisfy { $0.count > 34 && $0.dropFirst(32).hasPrefix("  C ") })
     }
 }

@@ -23,7 +23,7 @@ struct UnprivilegedTests {
         }
         chmod(temp.path, 0o755)
         let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
-        let jpeg = TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0001.jpg")
+        let jpeg = TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0101.jpg")  // PDQ quality 100
         tree.file("readable.jpg", jpeg)
         tree.file("locked.jpg", jpeg + [1])
         tree.file("sealed/inside.jpg", jpeg + [2])
