@@ -48,7 +48,9 @@ public struct PDQIndex: Sendable {
         var entries: [UInt32]   // count, grouped by value
     }
 
-    public init(_ entries: [Entry]) {
+    /// - Parameter chunkCount: 12 to 32 (fewer would make each chunk table too large); by
+    ///   default chosen from the number of entries.
+    public init(_ entries: [Entry], chunkCount: Int? = nil) {
         count = entries.count
         var words = [UInt64](repeating: 0, count: entries.count * 4)
         var names: [String: UInt32] = [:]
@@ -72,7 +74,7 @@ public struct PDQIndex: Sendable {
         self.sourceIndex = sourceIndex
         categories = entries.map(\.category)
 
-        let chunkCount = entries.count <= 4_000_000 ? 16 : 12
+        let chunkCount = min(max(chunkCount ?? (entries.count <= 4_000_000 ? 16 : 12), 12), 32)  // chunks of at most 22 bits
         var chunks: [Chunk] = []
         var start = 0
         for c in 0..<chunkCount {

@@ -121,7 +121,7 @@ public struct ImageDecoder: Sendable {
     }
 
     /// The largest of 1, 2, 4, 8 that keeps the short side at or above `minimum`.
-    static func scaleDenominator(shortSide: Int, minimum: Int) -> Int {
+    public static func scaleDenominator(shortSide: Int, minimum: Int) -> Int {
         var denominator = 1
         while denominator < 8, (shortSide + 2 * denominator - 1) / (2 * denominator) >= minimum { denominator *= 2 }
         return denominator
