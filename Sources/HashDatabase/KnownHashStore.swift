@@ -70,6 +70,10 @@ public protocol KnownHashStore: KnownHashLookup {
     func forEachDigest(_ type: HashType, category: Category?, _ visit: (DigestListing) throws -> Void) throws
     /// How many entries (of a category, or all) lack a digest of this type.
     func count(missing type: HashType, category: Category?) throws -> Int
+    /// Each distinct PDQ hash with its category (one listing per pair), in hash order.
+    func forEachPDQ(category: Category?, _ visit: (PDQListing) throws -> Void) throws
+    /// How many entries (of a category, or all) have no PDQ hash.
+    func countMissingPDQ(category: Category?) throws -> Int
     /// The category-code table of a profile (VICS codes to categories).
     func categoryMap(profile: String) throws -> CategoryMap
     func setCategoryCode(_ code: String, to category: Category?, profile: String) throws
@@ -78,6 +82,14 @@ public protocol KnownHashStore: KnownHashLookup {
 /// One distinct digest and category, with every source that lists it.
 public struct DigestListing: Sendable, Equatable {
     public var digest: [UInt8]
+    public var category: Category
+    public var sources: [String]
+}
+
+/// One distinct PDQ hash and category, with the best quality any entry gives and every source.
+public struct PDQListing: Sendable, Equatable {
+    public var hash: PDQHash
+    public var quality: Int?
     public var category: Category
     public var sources: [String]
 }

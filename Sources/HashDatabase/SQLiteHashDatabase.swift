@@ -330,6 +330,37 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         }
     }
 
+    public func forEachPDQ(category: Category?, _ visit: (PDQListing) throws -> Void) throws {
+        do {
+            try queue.read { db in
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT pdq, max(pdq_quality) AS quality, category, json_group_array(DISTINCT source) AS sources FROM entries
+                    WHERE pdq IS NOT NULL AND length(pdq) = 32 AND (?1 IS NULL OR category = ?1)
+                    GROUP BY pdq, category ORDER BY pdq, category
+                    """, arguments: [category?.rawValue])
+                while let row = try cursor.next() {
+                    let hash: Data = row["pdq"]
+                    let sources = (try? JSONSerialization.jsonObject(with: Data((row["sources"] as String).utf8))) as? [String] ?? []
+                    try visit(PDQListing(hash: PDQHash(bytes: Array(hash)), quality: row["quality"], category: try Self.category(row),
+                                         sources: sources.sorted()))
+                }
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
+    public func countMissingPDQ(category: Category?) throws -> Int {
+        do {
+            return try queue.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE pdq IS NULL AND (?1 IS NULL OR category = ?1)",
+                                 arguments: [category?.rawValue]) ?? 0
+            }
+        } catch {
+            throw HashDatabaseError.wrapping(error, path: path)
+        }
+    }
+
     // MARK: Info and category maps
 
     public func info() throws -> HashDatabaseInfo {

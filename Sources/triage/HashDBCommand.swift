@@ -86,7 +86,7 @@ struct HashDB: ParsableCommand {
             if json {
                 struct ImportJSON: Encodable { var id: Int64; var time, file, format, source: String; var read, added, alreadyPresent, rejected: Int }
                 struct InfoJSON: Encodable {
-                    var path: String; var entries: Int; var categories: [String: Int]; var hashTypes: [String: Int]
+                    var path: String; var entries: Int; var categories: [String: Int]; var hashTypes: [String: Int]; var pdq: Int
                     var sources: [String: Int]; var conflicts: Int; var fingerprint: String; var categoryMaps: [String: [String: String]]
                     var imports: [ImportJSON]
                 }
@@ -94,6 +94,7 @@ struct HashDB: ParsableCommand {
                     path: info.path, entries: info.entries,
                     categories: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, info.perCategory[$0] ?? 0) }),
                     hashTypes: Dictionary(uniqueKeysWithValues: HashType.allCases.map { ($0.rawValue, info.perHashType[$0] ?? 0) }),
+                    pdq: info.pdqEntries,
                     sources: info.sources, conflicts: info.conflicts, fingerprint: info.fingerprint,
                     categoryMaps: Dictionary(uniqueKeysWithValues: info.categoryMaps.map { map in
                         (map.profile, map.codes.mapValues(\.rawValue))
@@ -108,7 +109,8 @@ struct HashDB: ParsableCommand {
             var out = "Hash database \(info.path)\n"
             out += "  entries: \(info.entries)   fingerprint: \(info.fingerprint)\n"
             out += "  per category: " + Category.allCases.map { "\($0.rawValue) \(info.perCategory[$0] ?? 0)" }.joined(separator: ", ") + "\n"
-            out += "  per hash type: " + HashType.allCases.map { "\($0.rawValue) \(info.perHashType[$0] ?? 0)" }.joined(separator: ", ") + "\n"
+            out += "  per hash type: " + HashType.allCases.map { "\($0.rawValue) \(info.perHashType[$0] ?? 0)" }.joined(separator: ", ")
+                + ", pdq \(info.pdqEntries)\n"
             out += "  conflicting digests: \(info.conflicts)\n"
             out += "  sources:\n"
             for (source, count) in info.sources.sorted(by: { $0.key < $1.key }) { out += "    \(SafeText.display(source)): \(count)\n" }
@@ -129,7 +131,7 @@ struct HashDB: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the database out.")
 
         @OptionGroup var database: DatabaseOption
-        @Option(help: "\(HashSetExporters.all.map { $0.name }.joined(separator: ", ")) (md5sum: `md5  CATEGORY SOURCE` per distinct MD5).")
+        @Option(help: "\(HashSetExporters.all.map { $0.name }.joined(separator: ", ")) (md5sum: `md5  CATEGORY SOURCE` per distinct MD5; pdq: `hash,quality,CATEGORY,SOURCE` per distinct PDQ).")
         var format: String
         @Option(help: "Only entries of this category.") var category: Category?
         @Option(help: "Write to this file instead of stdout.") var out: String?
@@ -149,7 +151,7 @@ struct HashDB: ParsableCommand {
                 try sink.close()
                 return counts
             }
-            Console.err("exported \(counts.written) lines" + (counts.skipped > 0 ? "; \(counts.skipped) entries have no MD5 and are not in an md5sum list\n" : "\n"))
+            Console.err("exported \(counts.written) lines" + (counts.skipped > 0 ? "; \(counts.skipped) entries \(counts.skippedBecause)\n" : "\n"))
         }
     }
 

@@ -147,7 +147,7 @@ import TriageTestSupport
         let rows = csv.stdout.split(separator: "\r\n")
         #expect(rows[0].hasPrefix("exhibit,source,item,path,kind,mime"))
         #expect(rows.count == 1 + FixtureFacts.files.count)
-        #expect(rows.contains { $0.contains("Downloads/system32.dll,still,image/jpeg") && $0.contains(",A,exact,") && $0.hasSuffix(",yes,known-vics2.json:A") })
+        #expect(rows.contains { $0.contains("Downloads/system32.dll,still,image/jpeg") && $0.contains(",A,exact,") && $0.contains(",yes,known-vics2.json:A,libjpeg-turbo,") })
     }
 
     @Test func progressForScriptsIsJSONLines() throws {

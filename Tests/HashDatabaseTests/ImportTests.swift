@@ -339,3 +339,55 @@ enum HashTestDigests {
         #expect(HashSetFormats.detect(head: Array("Dear examiner, this is prose.".utf8)) == nil)
     }
 }
+
+@Suite struct PerceptualImportTests {
+    let temp = TemporaryDirectory()
+    var database: SQLiteHashDatabase { try! SQLiteHashDatabase(path: temp.url("hashdb.sqlite")) }
+
+    func write(_ name: String, _ text: String) -> String {
+        EvidenceTreeBuilder(root: temp.url("lists")).file(name, text: text)
+    }
+
+    @Test func pdqListsTakeHashQualityAndRejectBadLines() throws {
+        let hash = String(repeating: "ab", count: 32)
+        let file = write("list.pdq", """
+            # a comment
+            \(hash),90,photo.jpg
+            \(String(repeating: "cd", count: 32)),,B,source
+            \(String(repeating: "ef", count: 32))
+            nothex,12
+            \(String(repeating: "12", count: 32)),101
+
+            """)
+        let db = database
+        let outcome = try HashSetImporter(store: db).importFile(file, category: .c)
+        #expect(outcome.format == "pdq")
+        #expect(outcome.record.counts.added == 3 && outcome.record.counts.rejected == 2)
+        #expect(outcome.problems.map(\.location) == ["line 5", "line 6"])
+        let index = try db.perceptualIndex(qualityFloor: 50)
+        #expect(index.count == 3)  // quality 90 and two unknown qualities
+        #expect(try db.perceptualIndex(qualityFloor: 95).count == 2)
+        #expect(index.search(PDQHash(hex: hash)!, threshold: 0).map { index.entry($0.entry).category } == [.c])
+    }
+
+    @Test func vicsAlternativeHashesCarryPDQ() throws {
+        let hash = String(repeating: "5a", count: 32)
+        let file = write("v.json", """
+            {"@odata.context": "x", "value": [
+              {"MediaID": 1, "Category": 2, "MD5": "\(String(repeating: "0", count: 32))",
+               "AlternativeHashes": [{"HashName": "PhotoDNA", "HashValue": "zz"}, {"HashName": "PDQ", "HashValue": "\(hash)", "MD5": "\(String(repeating: "1", count: 32))"}]},
+              {"MediaID": 2, "Category": 1, "AlternativeHashes": [{"HashName": "pdq", "HashValue": "\(hash.uppercased())"}]},
+              {"MediaID": 3, "Category": 1, "AlternativeHashes": [{"HashName": "PDQ", "HashValue": "short"}]}
+            ]}
+            """)
+        let db = database
+        let outcome = try HashSetImporter(store: db).importFile(file)
+        // The AlternativeHashes objects are not records of their own, even with an MD5 inside.
+        #expect(outcome.record.counts.read == 3)
+        #expect(outcome.record.counts.added == 2)
+        #expect(outcome.problems.first?.message.contains("PDQ is not 64 hex digits") == true)
+        let index = try db.perceptualIndex(qualityFloor: 50)
+        #expect(Set(index.search(PDQHash(hex: hash)!, threshold: 0).map { index.entry($0.entry).category }) == [.a, .b])
+        #expect(try db.info().pdqEntries == 2)
+    }
+}

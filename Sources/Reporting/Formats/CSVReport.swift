@@ -7,7 +7,8 @@ public enum CSVReport: ReportFormat {
     public static let name = "csv"
 
     static let header = ["exhibit", "source", "item", "path", "kind", "mime", "size", "category", "basis", "conflict", "sha256", "sha1",
-                         "md5", "disposition", "reason", "extension_mismatch", "matched_sources"]
+                         "md5", "disposition", "reason", "extension_mismatch", "matched_sources", "decoder", "pdq", "pdq_quality",
+                         "pdq_distance", "pdq_variant"]
 
     public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
         write(header.joined(separator: ",") + "\r\n")
@@ -18,6 +19,8 @@ public enum CSVReport: ReportFormat {
             if result.kind.isMedia, let digests = result.digests {
                 resolution = Resolution.resolve(matches: item.matches, decision: decisions[digests.sha256]?.category)
             }
+            // The perceptual match that decided (or, if pending, the nearest one found).
+            let nearest = Resolution.deciding(item.matches).compactMap(\.perceptual).first
             let fields: [String] = [
                 SafeText.display(item.exhibit), SafeText.display(item.source), String(item.id), result.path.display, result.kind.rawValue, result.mime ?? "", String(result.size),
                 resolution.map { $0.category?.rawValue ?? "pending" } ?? "", resolution?.basis?.rawValue ?? "",
@@ -26,6 +29,8 @@ public enum CSVReport: ReportFormat {
                 result.digests.map { Hex.encode($0.md5) } ?? "", result.disposition.rawValue, result.reason ?? "",
                 result.extensionMismatch ? "yes" : "",
                 Set(item.matches.map { "\(SafeText.display($0.source)):\($0.category.rawValue)" }).sorted().joined(separator: " "),
+                result.image?.decoder ?? "", result.pdq?.hash.hex ?? "", result.pdq.map { String($0.quality) } ?? "",
+                nearest.map { String($0.distance) } ?? "", nearest?.variant.rawValue ?? "",
             ]
             write(fields.map(SafeText.csvCell).joined(separator: ",") + "\r\n")
         }
