@@ -42,75 +42,145 @@ public final class PDQHasher {
     // MARK: - The steps
 
     /// Luma → 64x64 → 16x16 DCT coefficients (row-major) and the quality, or nil when too small.
+    ///
+    /// The two Jarosz passes run as: rows (from the pixels, luma computed on the fly), columns,
+    /// rows again, columns again. Only 64 rows and 64 columns survive the final decimation, so
+    /// the second row pass keeps just those 64 columns and the second column pass runs on
+    /// them alone. Every kept value is computed by exactly the reference's sequence of float
+    /// operations; nothing needed is skipped.
     private func transform(_ image: DecodedImage) -> (dct: [Float], quality: Int)? {
         let rows = image.height, cols = image.width
         guard rows >= Self.minimumSide, cols >= Self.minimumSide else { return nil }
-        let count = rows * cols
+        // The compact second passes use rows x 64, more than rows x cols for narrow images.
+        let count = rows * max(cols, 64)
         if luma.count < count {
             luma = [Float](repeating: 0, count: count)
             scratch = [Float](repeating: 0, count: count)
         }
         var reduced = [Float](repeating: 0, count: 64 * 64)
+        let keptRows = (0..<64).map { Int((Double($0) + 0.5) * Double(rows) / 64) }
+        let keptCols = (0..<64).map { Int((Double($0) + 0.5) * Double(cols) / 64) }
+        let grey = image.channels == 1 || Self.allGrey(image)
         luma.withUnsafeMutableBufferPointer { luma in
             scratch.withUnsafeMutableBufferPointer { scratch in
-                Self.fillLuma(image, into: luma.baseAddress!)
+                let a = luma.baseAddress!, b = scratch.baseAddress!
                 if rows == 64 && cols == 64 {
-                    for i in 0..<4096 { reduced[i] = luma[i] }
-                } else {
-                    let alongRows = Self.windowSize(cols), alongCols = Self.windowSize(rows)
-                    for _ in 0..<2 {
-                        Self.boxAlongRows(luma.baseAddress!, scratch.baseAddress!, rows: rows, cols: cols, window: alongRows)
-                        Self.boxAlongCols(scratch.baseAddress!, luma.baseAddress!, rows: rows, cols: cols, window: alongCols)
-                    }
-                    for i in 0..<64 {
-                        let row = Int((Double(i) + 0.5) * Double(rows) / 64)
-                        for j in 0..<64 {
-                            let col = Int((Double(j) + 0.5) * Double(cols) / 64)
-                            reduced[i * 64 + j] = luma[row * cols + col]
-                        }
-                    }
+                    Self.boxAlongRows(image, grey: grey, into: a, window: 1)  // a window of 1 copies: luma only
+                    for i in 0..<4096 { reduced[i] = a[i] }
+                    return
+                }
+                let alongRows = Self.windowSize(cols), alongCols = Self.windowSize(rows)
+                Self.boxAlongRows(image, grey: grey, into: b, window: alongRows)
+                Self.boxAlongCols(b, a, rows: rows, cols: cols, window: alongCols)
+                // Second row pass: full running sums, but only the 64 kept columns are written,
+                // compactly (rows x 64) into `b`.
+                Self.boxAlongRows(a, b, rows: rows, cols: cols, window: alongRows, keep: keptCols)
+                // Second column pass on those 64 columns; only the 64 kept rows are needed.
+                Self.boxAlongCols(b, a, rows: rows, cols: 64, window: alongCols)
+                for i in 0..<64 {
+                    for j in 0..<64 { reduced[i * 64 + j] = a[keptRows[i] * 64 + j] }
                 }
             }
         }
         return (Self.dct64To16(reduced), Self.quality(reduced))
     }
 
-    /// Y = 0.299 R + 0.587 G + 0.114 B in float, left to right; grey is used as is. An RGB image
-    /// whose pixels are all grey is treated as grey, as the reference's decoder hands it over.
-    static func fillLuma(_ image: DecodedImage, into luma: UnsafeMutablePointer<Float>) {
-        let count = image.width * image.height
-        image.pixels.withUnsafeBufferPointer { pixels in
-            let p = pixels.baseAddress!
-            if image.channels == 1 {
-                for i in 0..<count { luma[i] = Float(p[i]) }
-                return
+    /// An RGB image whose pixels are all grey is hashed as grey, as the reference's decoder
+    /// hands it over (its float luma differs in the last bits from 0.299 R + 0.587 G + 0.114 B).
+    static func allGrey(_ image: DecodedImage) -> Bool {
+        image.pixels.withUnsafeBufferPointer { p in
+            var seen: UInt8 = 0
+            var i = 0
+            let count = p.count
+            while i + 3 <= count {
+                seen |= (p[i] ^ p[i + 1]) | (p[i + 1] ^ p[i + 2])
+                i += 3
+                if i % 3072 == 0 && seen != 0 { return false }
             }
-            var colourSeen: UInt8 = 0
-            for i in 0..<count {
-                let r = p[3 * i], g = p[3 * i + 1], b = p[3 * i + 2]
-                colourSeen |= (r ^ g) | (g ^ b)
-                luma[i] = Float(0.299) * Float(r) + Float(0.587) * Float(g) + Float(0.114) * Float(b)
-            }
-            if colourSeen == 0 {
-                for i in 0..<count { luma[i] = Float(p[3 * i]) }
-            }
+            return seen == 0
         }
     }
 
     /// The reference's Jarosz window: (size + 127) / 128.
     static func windowSize(_ size: Int) -> Int { (size + 2 * 64 - 1) / (2 * 64) }
 
-    /// One box-filter pass along every row. Each row's running sum must be accumulated in the
-    /// reference's order, so eight rows run side by side in SIMD lanes instead.
-    static func boxAlongRows(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int) {
-        var row = 0
-        while row + 8 <= rows {
-            box8(input + row * cols, output + row * cols, stride: cols, length: cols, window: window)
-            row += 8
+    /// The first pass along rows, straight from the pixels: luma is computed as rows are
+    /// gathered (Y = 0.299 R + 0.587 G + 0.114 B in float, left to right; grey as is).
+    static func boxAlongRows(_ image: DecodedImage, grey: Bool, into output: UnsafeMutablePointer<Float>, window: Int) {
+        let cols = image.width, channels = image.channels
+        image.pixels.withUnsafeBufferPointer { pixels in
+            let p = pixels.baseAddress!
+            @inline(__always) func luma(_ source: UnsafePointer<UInt8>, _ c: Int) -> Float {
+                if grey { return Float(source[c * channels]) }
+                return Float(0.299) * Float(source[3 * c]) + Float(0.587) * Float(source[3 * c + 1]) + Float(0.114) * Float(source[3 * c + 2])
+            }
+            rowBlocks(rows: image.height, cols: cols, window: window, gather: { row, count, lanes in
+                func at(_ k: Int) -> UnsafePointer<UInt8> { p + (row + min(k, count - 1)) * cols * channels }
+                let s0 = at(0), s1 = at(1), s2 = at(2), s3 = at(3), s4 = at(4), s5 = at(5), s6 = at(6), s7 = at(7)
+                for c in 0..<cols {
+                    lanes[c] = SIMD8(luma(s0, c), luma(s1, c), luma(s2, c), luma(s3, c), luma(s4, c), luma(s5, c), luma(s6, c), luma(s7, c))
+                }
+            }, scatter: { row, count, lanes in
+                scatterRows(lanes, to: output + row * cols, stride: cols, count: count, columns: 0..<cols)
+            })
         }
+    }
+
+    /// A pass along rows of a float image. With `keep`, only those columns are written, as a
+    /// compact rows x keep.count image.
+    static func boxAlongRows(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int,
+                             keep: [Int]? = nil) {
+        rowBlocks(rows: rows, cols: cols, window: window, gather: { row, count, lanes in
+            func at(_ k: Int) -> UnsafePointer<Float> { input + (row + min(k, count - 1)) * cols }
+            let s0 = at(0), s1 = at(1), s2 = at(2), s3 = at(3), s4 = at(4), s5 = at(5), s6 = at(6), s7 = at(7)
+            for c in 0..<cols { lanes[c] = SIMD8(s0[c], s1[c], s2[c], s3[c], s4[c], s5[c], s6[c], s7[c]) }
+        }, scatter: { row, count, lanes in
+            if let keep {
+                for lane in 0..<count {
+                    let target = output + (row + lane) * keep.count
+                    for j in 0..<keep.count { target[j] = lanes[keep[j]][lane] }
+                }
+            } else {
+                scatterRows(lanes, to: output + row * cols, stride: cols, count: count, columns: 0..<cols)
+            }
+        })
+    }
+
+    /// Writes lane k of each vector to row k (count rows, `stride` apart) in one sweep.
+    @inline(__always)
+    static func scatterRows(_ lanes: UnsafePointer<SIMD8<Float>>, to output: UnsafeMutablePointer<Float>, stride: Int, count: Int,
+                            columns: Range<Int>) {
+        if count == 8 {
+            let t0 = output, t1 = output + stride, t2 = output + 2 * stride, t3 = output + 3 * stride
+            let t4 = output + 4 * stride, t5 = output + 5 * stride, t6 = output + 6 * stride, t7 = output + 7 * stride
+            for c in columns {
+                let v = lanes[c]
+                t0[c] = v[0]; t1[c] = v[1]; t2[c] = v[2]; t3[c] = v[3]
+                t4[c] = v[4]; t5[c] = v[5]; t6[c] = v[6]; t7[c] = v[7]
+            }
+        } else {
+            for lane in 0..<count {
+                let target = output + lane * stride
+                for c in columns { target[c] = lanes[c][lane] }
+            }
+        }
+    }
+
+    /// Runs the row filter on blocks of 8 rows: the 8 rows are gathered into SIMD lanes (a
+    /// short last block repeats its last row), filtered together, and scattered back.
+    @inline(__always)
+    static func rowBlocks(rows: Int, cols: Int, window: Int,
+                          gather: (_ row: Int, _ count: Int, _ lanes: UnsafeMutablePointer<SIMD8<Float>>) -> Void,
+                          scatter: (_ row: Int, _ count: Int, _ lanes: UnsafePointer<SIMD8<Float>>) -> Void) {
+        let buffer = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * cols)
+        defer { buffer.deallocate() }
+        var row = 0
         while row < rows {
-            box1(input + row * cols, output + row * cols, length: cols, window: window)
-            row += 1
+            let count = min(8, rows - row)
+            gather(row, count, buffer)
+            box(buffer, buffer + cols, length: cols, window: window)
+            scatter(row, count, buffer + cols)
+            row += 8
         }
     }
 
@@ -122,74 +192,57 @@ public final class PDQHasher {
         defer { sums.deallocate() }
         sums.initialize(repeating: 0, count: cols)
         var added = 0, removed = 0, written = 0, size = 0
-        func add() {
-            let source = input + added * cols
-            for c in 0..<cols { sums[c] += source[c] }
-            added += 1
+        for _ in 0..<(half - 1) {
+            accumulate(sums, input + added * cols, cols); added += 1; size += 1
         }
-        func remove() {
-            let source = input + removed * cols
-            for c in 0..<cols { sums[c] -= source[c] }
-            removed += 1
+        for _ in 0..<(window - half + 1) {
+            accumulate(sums, input + added * cols, cols); added += 1; size += 1
+            divide(sums, Float(size), into: output + written * cols, cols); written += 1
         }
-        func write() {
-            let target = output + written * cols, divisor = Float(size)
-            for c in 0..<cols { target[c] = sums[c] / divisor }
-            written += 1
+        for _ in 0..<max(rows - window, 0) {
+            accumulate(sums, input + added * cols, cols); added += 1
+            deduct(sums, input + removed * cols, cols); removed += 1
+            divide(sums, Float(size), into: output + written * cols, cols); written += 1
         }
-        for _ in 0..<(half - 1) { add(); size += 1 }
-        for _ in 0..<(window - half + 1) { add(); size += 1; write() }
-        for _ in 0..<max(rows - window, 0) { add(); remove(); write() }
-        for _ in 0..<(half - 1) { remove(); size -= 1; write() }
+        for _ in 0..<(half - 1) {
+            deduct(sums, input + removed * cols, cols); removed += 1; size -= 1
+            divide(sums, Float(size), into: output + written * cols, cols); written += 1
+        }
     }
 
-    /// The reference's 1-D box filter on one vector: phases of growing, full and shrinking window.
-    static func box1(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, length: Int, window: Int) {
+    @inline(never) static func accumulate(_ sums: UnsafeMutablePointer<Float>, _ row: UnsafePointer<Float>, _ count: Int) {
+        for c in 0..<count { sums[c] += row[c] }
+    }
+
+    @inline(never) static func deduct(_ sums: UnsafeMutablePointer<Float>, _ row: UnsafePointer<Float>, _ count: Int) {
+        for c in 0..<count { sums[c] -= row[c] }
+    }
+
+    @inline(never) static func divide(_ sums: UnsafePointer<Float>, _ divisor: Float, into row: UnsafeMutablePointer<Float>, _ count: Int) {
+        for c in 0..<count { row[c] = sums[c] / divisor }
+    }
+
+    /// The reference's 1-D box filter, on eight independent vectors at once (one per SIMD
+    /// lane): phases of growing, full and shrinking window, one running sum, add before
+    /// subtract, `sum / count` written.
+    static func box(_ input: UnsafePointer<SIMD8<Float>>, _ output: UnsafeMutablePointer<SIMD8<Float>>, length: Int, window: Int) {
         let half = (window + 2) / 2
-        var sum: Float = 0
+        var sum = SIMD8<Float>(repeating: 0)
         var size = 0, right = 0, left = 0, out = 0
         for _ in 0..<(half - 1) { sum += input[right]; size += 1; right += 1 }
         for _ in 0..<(window - half + 1) {
             sum += input[right]; size += 1; right += 1
-            output[out] = sum / Float(size); out += 1
-        }
-        for _ in 0..<max(length - window, 0) {
-            sum += input[right]; right += 1
-            sum -= input[left]; left += 1
-            output[out] = sum / Float(size); out += 1
-        }
-        for _ in 0..<(half - 1) {
-            sum -= input[left]; left += 1; size -= 1
-            output[out] = sum / Float(size); out += 1
-        }
-    }
-
-    /// `box1` on eight vectors `stride` apart at once, one per SIMD lane.
-    static func box8(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, stride: Int, length: Int, window: Int) {
-        @inline(__always) func load(_ i: Int) -> SIMD8<Float> {
-            SIMD8(input[i], input[i + stride], input[i + 2 * stride], input[i + 3 * stride],
-                  input[i + 4 * stride], input[i + 5 * stride], input[i + 6 * stride], input[i + 7 * stride])
-        }
-        @inline(__always) func store(_ v: SIMD8<Float>, _ i: Int) {
-            for lane in 0..<8 { output[i + lane * stride] = v[lane] }
-        }
-        let half = (window + 2) / 2
-        var sum = SIMD8<Float>(repeating: 0)
-        var size = 0, right = 0, left = 0, out = 0
-        for _ in 0..<(half - 1) { sum += load(right); size += 1; right += 1 }
-        for _ in 0..<(window - half + 1) {
-            sum += load(right); size += 1; right += 1
-            store(sum / SIMD8(repeating: Float(size)), out); out += 1
+            output[out] = sum / SIMD8(repeating: Float(size)); out += 1
         }
         let divisor = SIMD8<Float>(repeating: Float(size))
         for _ in 0..<max(length - window, 0) {
-            sum += load(right); right += 1
-            sum -= load(left); left += 1
-            store(sum / divisor, out); out += 1
+            sum += input[right]; right += 1
+            sum -= input[left]; left += 1
+            output[out] = sum / divisor; out += 1
         }
         for _ in 0..<(half - 1) {
-            sum -= load(left); left += 1; size -= 1
-            store(sum / SIMD8(repeating: Float(size)), out); out += 1
+            sum -= input[left]; left += 1; size -= 1
+            output[out] = sum / SIMD8(repeating: Float(size)); out += 1
         }
     }
 

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import HashDatabase
+import Imaging
+import TriageCore
+
+/// Timing helpers for `Benchmarks/` (hidden): the figures in the notes come from these, run
+/// on release builds beside the reference tools.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+}
+
+func milliseconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+}
+
+struct BenchPDQ: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-pdq", abstract: "Time decoding and PDQ hashing of image files (benchmarks).", shouldDisplay: false)
+
+    @Argument(help: "Image files (JPEG, PNG, …).") var files: [String]
+    @Option(name: .customLong("repeat"), help: "Runs per file; medians are printed.") var runs = 7
+    @Option(help: "exact or fast (JPEG at a reduced scale, short side ≥ 512).") var decode: PerceptualFlags.DecodeMode = .exact
+    @Flag(help: "Print one JSON object per file.") var json = false
+
+    func run() throws {
+        let hasher = PDQHasher()
+        let options = DecodeOptions(jpegMinimumShortSide: decode == .fast ? 512 : nil)
+        var results: [[String: String]] = []
+        for file in files {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+            let mime = file.lowercased().hasSuffix(".png") ? "image/png" : "image/jpeg"
+            guard let decoder = ImageDecoders.decoder(forMIME: mime) else { continue }
+            var image: DecodedImage?
+            var decodeTimes: [Double] = []
+            var hashTimes: [Double] = []
+            var signature = PDQSignature(hash: .zero, quality: 0)
+            for _ in 0..<max(1, runs) {
+                decodeTimes.append(try milliseconds {
+                    image = try bytes.withUnsafeBytes { data throws(DecodeError) in try decoder.decode(data, options: options) }
+                })
+                hashTimes.append(milliseconds { signature = hasher.signature(of: image!) })
+            }
+            let row = [
+                "file": file, "decoder": decoder.name, "size": "\(image!.width)x\(image!.height)", "channels": String(image!.channels),
+                "decode_ms": String(format: "%.2f", median(decodeTimes)), "hash_ms": String(format: "%.2f", median(hashTimes)),
+                "total_ms": String(format: "%.2f", median(zip(decodeTimes, hashTimes).map { $0 + $1 })),
+                "pdq": signature.hash.hex, "quality": String(signature.quality),
+            ]
+            results.append(row)
+            if json {
+                Console.out(Console.json(row).replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: "  ", with: " ") + "\n")
+            } else {
+                Console.out("\(file): \(row["size"]!) \(decoder.name) decode \(row["decode_ms"]!) ms, hash \(row["hash_ms"]!) ms (medians of \(runs)), quality \(signature.quality), \(signature.hash.hex)\n")
+            }
+        }
+    }
+}
+
+struct BenchIndex: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-index", abstract: "Time the PDQ near-match index against a brute-force scan (benchmarks).", shouldDisplay: false)
+
+    @Option(help: "Database hashes: one 64-hex PDQ per line.") var hashes: String
+    @Option(help: "Query hashes: one 64-hex PDQ per line.") var queries: String
+    @Option(help: "Match distance.") var threshold = 31
+    @Option(help: "Write `query: entry entry …` (0-based line numbers, ascending) per query.") var results: String?
+    @Option(help: "Brute-force queries to time and compare (0: none).") var brute = 100
+
+    static func read(_ path: String) throws -> [PDQHash] {
+        var hashes: [PDQHash] = []
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var start = 0
+            for i in 0...raw.count where i == raw.count || raw[i] == UInt8(ascii: "\n") {
+                if i - start >= 64, let bytes = Hex.decode(bytes: UnsafeRawBufferPointer(rebasing: raw[start..<start + 64])) {
+                    hashes.append(PDQHash(bytes: bytes))
+                }
+                start = i + 1
+            }
+        }
+        return hashes
+    }
+
+    func run() throws {
+        var database: [PDQHash] = []
+        let loadMs = try milliseconds { database = try Self.read(hashes) }
+        let probes = try Self.read(queries)
+        var index = PDQIndex([])
+        let buildMs = milliseconds { index = PDQIndex(database.map { PDQIndex.Entry(hash: $0, category: .a, source: "bench") }) }
+        var times: [Double] = []
+        var answers: [[Int]] = []
+        for probe in probes {
+            var hits: [PDQIndex.Hit] = []
+            times.append(milliseconds { hits = index.search(probe, threshold: threshold) })
+            answers.append(hits.map(\.entry).sorted())
+        }
+        var bruteTimes: [Double] = []
+        var mismatches = 0
+        for (i, probe) in probes.prefix(brute).enumerated() {
+            var hits: [PDQIndex.Hit] = []
+            bruteTimes.append(milliseconds { hits = index.bruteForce(probe, threshold: threshold) })
+            if hits.map(\.entry).sorted() != answers[i] { mismatches += 1 }
+        }
+        if let results {
+            let text = answers.enumerated().map { "\($0.offset): " + $0.element.map(String.init).joined(separator: " ") }.joined(separator: "\n") + "\n"
+            try text.write(toFile: results, atomically: true, encoding: .utf8)
+        }
+        let found = answers.reduce(0) { $0 + $1.count }
+        Console.out(String(format: "%d hashes (read %.0f ms, index built in %.0f ms, %.1f bytes per hash); %d queries at distance <= %d: median %.4f ms, p99 %.4f ms, %d hits; brute force (%d queries): median %.3f ms, %d disagreements\n",
+                           database.count, loadMs, buildMs, Double(index.memoryBytes) / Double(max(database.count, 1)), probes.count, threshold,
+                           median(times), percentile(times, 0.99), found, bruteTimes.count, median(bruteTimes), mismatches))
+    }
+}

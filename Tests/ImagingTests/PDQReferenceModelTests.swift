@@ -1,0 +1,89 @@
+import Foundation
+@testable import Imaging
+import Testing
+import TriageCore
+
+/// ALGORITHM.md transcribed as plainly as possible (full-size passes, scalar, no shortcuts):
+/// the optimised `PDQHasher` must agree with it bit for bit on every shape, including the
+/// narrow and short images where its compact buffers differ most from the plain layout.
+enum PlainPDQ {
+    static func box(_ v: [Float], window: Int) -> [Float] {
+        let half = (window + 2) / 2
+        var out = [Float](repeating: 0, count: v.count)
+        var sum: Float = 0, size = 0, right = 0, left = 0, o = 0
+        for _ in 0..<(half - 1) { sum += v[right]; size += 1; right += 1 }
+        for _ in 0..<(window - half + 1) { sum += v[right]; size += 1; right += 1; out[o] = sum / Float(size); o += 1 }
+        for _ in 0..<max(v.count - window, 0) {
+            sum += v[right]; right += 1; sum -= v[left]; left += 1; out[o] = sum / Float(size); o += 1
+        }
+        for _ in 0..<(half - 1) { sum -= v[left]; left += 1; size -= 1; out[o] = sum / Float(size); o += 1 }
+        return out
+    }
+
+    static func hash(_ image: DecodedImage) -> (PDQHash, Int) {
+        let rows = image.height, cols = image.width
+        guard rows >= 5, cols >= 5 else { return (.zero, 0) }
+        let p = image.pixels
+        var grey = true
+        if image.channels == 3 {
+            for i in 0..<rows * cols where p[3 * i] != p[3 * i + 1] || p[3 * i + 1] != p[3 * i + 2] { grey = false }
+        }
+        var a = [Float](repeating: 0, count: rows * cols)
+        for i in 0..<rows * cols {
+            if image.channels == 1 {
+                a[i] = Float(p[i])
+            } else if grey {
+                a[i] = Float(p[3 * i])
+            } else {
+                let r: Float = Float(0.299) * Float(p[3 * i])
+                let g: Float = Float(0.587) * Float(p[3 * i + 1])
+                let b: Float = Float(0.114) * Float(p[3 * i + 2])
+                a[i] = r + g + b
+            }
+        }
+        if !(rows == 64 && cols == 64) {
+            let wr = (cols + 127) / 128, wc = (rows + 127) / 128
+            for _ in 0..<2 {
+                for r in 0..<rows { a.replaceSubrange(r * cols..<(r + 1) * cols, with: box(Array(a[r * cols..<(r + 1) * cols]), window: wr)) }
+                for c in 0..<cols {
+                    let column = box((0..<rows).map { a[$0 * cols + c] }, window: wc)
+                    for r in 0..<rows { a[r * cols + c] = column[r] }
+                }
+            }
+            var reduced = [Float](repeating: 0, count: 4096)
+            for i in 0..<64 {
+                let row = Int((Double(i) + 0.5) * Double(rows) / 64)
+                for j in 0..<64 { reduced[i * 64 + j] = a[row * cols + Int((Double(j) + 0.5) * Double(cols) / 64)] }
+            }
+            a = reduced
+        }
+        let b = PDQHasher.dct64To16(a)
+        let median = b.sorted()[127]
+        return (PDQHash(settingBits: b.indices.filter { b[$0] > median }), PDQHasher.quality(a))
+    }
+}
+
+@Suite struct PDQReferenceModelTests {
+    @Test func optimisedEqualsPlainOnManyShapes() {
+        var rng = SystemRandomNumberGenerator()
+        let shapes = [(5, 5), (63, 65), (65, 63), (37, 1000), (1000, 37), (64, 64), (7, 300), (300, 7), (129, 127), (200, 513), (9, 64)]
+            + (0..<12).map { _ in (Int.random(in: 5...260, using: &rng), Int.random(in: 5...260, using: &rng)) }
+        let hasher = PDQHasher()
+        for (width, height) in shapes {
+            for channels in [1, 3] {
+                // Smooth content with noise: quality well above zero, bits not all alike.
+                var pixels = [UInt8](repeating: 0, count: width * height * channels)
+                for i in pixels.indices {
+                    let x = (i / channels) % width, y = (i / channels) / width
+                    let value: Int = (x * 7 + y * 3 + (i % channels) * 50) % 200 + Int.random(in: 0...40, using: &rng)
+                    pixels[i] = UInt8(value)
+                }
+                let image = DecodedImage(width: width, height: height, channels: channels, pixels: pixels)
+                let (hash, quality) = PlainPDQ.hash(image)
+                let fast = hasher.signature(of: image)
+                #expect(fast.hash == hash, "\(width)x\(height)x\(channels): \(fast.hash.distance(to: hash)) bits")
+                #expect(fast.quality == quality, "\(width)x\(height)x\(channels) quality")
+            }
+        }
+    }
+}
