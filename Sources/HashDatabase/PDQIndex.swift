@@ -1,3 +1,4 @@
+import Foundation
 import TriageCore
 
 /// Every PDQ hash in the database, in memory, for exact near-neighbour search in Hamming space.
@@ -34,7 +35,7 @@ public struct PDQIndex: Sendable {
 
     public let count: Int
     /// Four words per entry, contiguous: the checks of the candidates read nothing else.
-    private let words: [UInt64]
+    private let words: LargeBuffer<UInt64>
     private let categories: [Category]
     private let sourceIndex: [UInt32]
     private let sources: [String]
@@ -44,15 +45,15 @@ public struct PDQIndex: Sendable {
     private struct Chunk: Sendable {
         var start: Int
         var bits: Int
-        var offsets: [UInt32]   // 2^bits + 1
-        var entries: [UInt32]   // count, grouped by value
+        var offsets: [UInt32]            // 2^bits + 1
+        var entries: LargeBuffer<UInt32>  // count, grouped by value
     }
 
     /// - Parameter chunkCount: 12 to 32 (fewer would make each chunk table too large); by
     ///   default chosen from the number of entries.
     public init(_ entries: [Entry], chunkCount: Int? = nil) {
         count = entries.count
-        var words = [UInt64](repeating: 0, count: entries.count * 4)
+        let words = LargeBuffer<UInt64>(count: entries.count * 4)
         var names: [String: UInt32] = [:]
         var sources: [String] = []
         var sourceIndex = [UInt32](repeating: 0, count: entries.count)
@@ -80,12 +81,12 @@ public struct PDQIndex: Sendable {
         for c in 0..<chunkCount {
             let bits = (256 - start) / (chunkCount - c)
             var offsets = [UInt32](repeating: 0, count: (1 << bits) + 1)
-            for i in 0..<entries.count { offsets[Int(Self.chunkValue(words, i, start: start, bits: bits)) + 1] += 1 }
+            for i in 0..<entries.count { offsets[Int(Self.chunkValue(words.pointer, i, start: start, bits: bits)) + 1] += 1 }
             for v in 0..<(1 << bits) { offsets[v + 1] += offsets[v] }
             var next = offsets
-            var members = [UInt32](repeating: 0, count: entries.count)
+            let members = LargeBuffer<UInt32>(count: entries.count)
             for i in 0..<entries.count {
-                let v = Int(Self.chunkValue(words, i, start: start, bits: bits))
+                let v = Int(Self.chunkValue(words.pointer, i, start: start, bits: bits))
                 members[Int(next[v])] = UInt32(i)
                 next[v] += 1
             }
@@ -106,20 +107,29 @@ public struct PDQIndex: Sendable {
     /// Every entry within `threshold` bits of `query`, nearest first (then by entry order).
     public func search(_ query: PDQHash, threshold: Int) -> [Hit] {
         guard count > 0, threshold >= 0 else { return [] }
-        let q = [query.words.0, query.words.1, query.words.2, query.words.3]
+        let q = query.words
+        let qWords = [q.0, q.1, q.2, q.3]
         let radius = threshold / chunks.count
         var hits: [Hit] = []
-        words.withUnsafeBufferPointer { words in
+        do {
+            let w = UnsafePointer(words.pointer)
             for chunk in chunks {
-                let own = Self.chunkValue(q, 0, start: chunk.start, bits: chunk.bits)
+                let own = Self.chunkValue(qWords, 0, start: chunk.start, bits: chunk.bits)
+                let masks = Self.flipMasks(bits: chunk.bits, radius: radius)
                 chunk.offsets.withUnsafeBufferPointer { offsets in
-                    chunk.entries.withUnsafeBufferPointer { members in
-                        Self.forEachValue(near: own, bits: chunk.bits, radius: radius) { value in
-                            for slot in Int(offsets[Int(value)])..<Int(offsets[Int(value) + 1]) {
+                    do {
+                        let members = chunk.entries.pointer
+                        for mask in masks {
+                            let value = Int(own ^ mask)
+                            var slot = Int(offsets[value])
+                            let end = Int(offsets[value + 1])
+                            while slot < end {
                                 let i = Int(members[slot])
-                                let distance = (words[4 * i] ^ q[0]).nonzeroBitCount + (words[4 * i + 1] ^ q[1]).nonzeroBitCount
-                                    + (words[4 * i + 2] ^ q[2]).nonzeroBitCount + (words[4 * i + 3] ^ q[3]).nonzeroBitCount
+                                let e = w + 4 * i
+                                let distance = (e[0] ^ q.0).nonzeroBitCount + (e[1] ^ q.1).nonzeroBitCount
+                                    + (e[2] ^ q.2).nonzeroBitCount + (e[3] ^ q.3).nonzeroBitCount
                                 if distance <= threshold { hits.append(Hit(entry: i, distance: distance)) }
+                                slot += 1
                             }
                         }
                     }
@@ -127,14 +137,40 @@ public struct PDQIndex: Sendable {
             }
         }
         // An entry near on several chunks is found several times.
-        return Array(Set(hits)).sorted { ($0.distance, $0.entry) < ($1.distance, $1.entry) }
+        hits.sort { ($0.distance, $0.entry) < ($1.distance, $1.entry) }
+        var unique: [Hit] = []
+        unique.reserveCapacity(hits.count)
+        for hit in hits where unique.last != hit { unique.append(hit) }
+        return unique
     }
+
+    /// Every XOR mask of `bits` bits with at most `radius` ones (0 first), computed once per
+    /// (bits, radius) pair.
+    static func flipMasks(bits: Int, radius: Int) -> [UInt32] {
+        let key = bits << 8 | min(radius, bits)
+        maskLock.lock()
+        defer { maskLock.unlock() }
+        if let known = maskCache[key] { return known }
+        var masks: [UInt32] = []
+        func flip(_ current: UInt32, from: Int, left: Int) {
+            masks.append(current)
+            guard left > 0 else { return }
+            for bit in from..<bits { flip(current | (1 << UInt32(bit)), from: bit + 1, left: left - 1) }
+        }
+        flip(0, from: 0, left: min(radius, bits))
+        maskCache[key] = masks
+        return masks
+    }
+
+    nonisolated(unsafe) private static var maskCache: [Int: [UInt32]] = [:]  // guarded by maskLock
+    private static let maskLock = NSLock()
 
     /// The same answer by checking every entry: the baseline, and the proof of recall in tests.
     public func bruteForce(_ query: PDQHash, threshold: Int) -> [Hit] {
         var hits: [Hit] = []
         let q = query.words
-        words.withUnsafeBufferPointer { w in
+        do {
+            let w = words.pointer
             for i in 0..<count {
                 let distance = (w[4 * i] ^ q.0).nonzeroBitCount + (w[4 * i + 1] ^ q.1).nonzeroBitCount
                     + (w[4 * i + 2] ^ q.2).nonzeroBitCount + (w[4 * i + 3] ^ q.3).nonzeroBitCount
@@ -153,19 +189,44 @@ public struct PDQIndex: Sendable {
     /// Bits `start..<start+bits` of entry `i` (bit p lives in word p / 64 at p % 64).
     @inline(__always)
     private static func chunkValue(_ words: [UInt64], _ i: Int, start: Int, bits: Int) -> UInt32 {
+        words.withUnsafeBufferPointer { chunkValue($0.baseAddress!, i, start: start, bits: bits) }
+    }
+
+    @inline(__always)
+    private static func chunkValue(_ words: UnsafePointer<UInt64>, _ i: Int, start: Int, bits: Int) -> UInt32 {
         let word = start / 64, offset = start % 64
         var value = words[4 * i + word] >> UInt64(offset)
         if offset + bits > 64 { value |= words[4 * i + word + 1] << UInt64(64 - offset) }
         return UInt32(truncatingIfNeeded: value & ((1 << UInt64(bits)) - 1))
     }
+}
 
-    /// Calls `visit` with every value within `radius` bit flips of `value` (itself included).
-    private static func forEachValue(near value: UInt32, bits: Int, radius: Int, _ visit: (UInt32) -> Void) {
-        func flip(_ current: UInt32, from: Int, left: Int) {
-            visit(current)
-            guard left > 0 else { return }
-            for bit in from..<bits { flip(current ^ (1 << UInt32(bit)), from: bit + 1, left: left - 1) }
+/// A fixed-size buffer for the index's large arrays, on transparent huge pages where the
+/// kernel allows (`madvise`): a query touches thousands of random entries, and with 4 KiB pages
+/// nearly every one would also miss the TLB.
+final class LargeBuffer<Element>: @unchecked Sendable {  // written only while the index is built
+    let pointer: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        let hugePage = 2 << 20
+        var bytes = max(count * MemoryLayout<Element>.stride, 1)
+        let huge = bytes >= hugePage
+        if huge { bytes = (bytes + hugePage - 1) / hugePage * hugePage }
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, huge ? hugePage : 64, bytes) == 0, let raw else {
+            fatalError("out of memory for a \(bytes)-byte PDQ index table")
         }
-        flip(value, from: 0, left: min(radius, bits))
+        if huge { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
+        memset(raw, 0, bytes)
+        pointer = raw.bindMemory(to: Element.self, capacity: count)
+    }
+
+    deinit { free(pointer) }
+
+    subscript(index: Int) -> Element {
+        get { pointer[index] }
+        set { pointer[index] = newValue }
     }
 }

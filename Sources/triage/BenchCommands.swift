@@ -111,7 +111,7 @@ struct BenchIndex: ParsableCommand {
             if hits.map(\.entry).sorted() != answers[i] { mismatches += 1 }
         }
         if let results {
-            let text = answers.enumerated().map { "\($0.offset): " + $0.element.map(String.init).joined(separator: " ") }.joined(separator: "\n") + "\n"
+            let text = answers.enumerated().map { (["\($0.offset):"] + $0.element.map(String.init)).joined(separator: " ") }.joined(separator: "\n") + "\n"
             try text.write(toFile: results, atomically: true, encoding: .utf8)
         }
         let found = answers.reduce(0) { $0 + $1.count }
