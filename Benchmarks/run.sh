@@ -152,7 +152,7 @@ triage_scan() {
 }
 
 declare -A TIMES OTHER
-TOOLS=(file file_flags hashdeep scan scan_hash_all)
+TOOLS=(file file_flags hashdeep scan scan_exact_only scan_hash_all)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "load average before the timed runs: $LOAD_BEFORE"
 measure() {  # measure TOOL COMMAND...: append "WALL" to TIMES[TOOL], "OTHER" to OTHER[TOOL]
@@ -170,6 +170,8 @@ for run in $(seq 1 "$RUNS"); do
     measure hashdeep digest_hashdeep
     measure scan triage_scan scan "$run"
     rm -rf "$WORK/case-scan-$run"
+    measure scan_exact_only triage_scan scan_exact_only "$run" --no-perceptual
+    rm -rf "$WORK/case-scan_exact_only-$run"
     measure scan_hash_all triage_scan scan_hash_all "$run" --hash-all
     rm -rf "$WORK/case-scan_hash_all-$run"
     say "run $run/$RUNS done"
@@ -191,7 +193,8 @@ label() {
         file) echo "file --mime-type, xargs -P$JOBS" ;;
         file_flags) echo "  same, triage's libmagic flags" ;;
         hashdeep) echo "hashdeep md5,sha1,sha256" ;;
-        scan) echo "triage scan" ;;
+        scan) echo "triage scan (decode + PDQ)" ;;
+        scan_exact_only) echo "triage scan --no-perceptual" ;;
         scan_hash_all) echo "triage scan --hash-all" ;;
     esac
 }
@@ -223,10 +226,11 @@ ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
 echo "ratios (throughput, > 1 means triage is faster):"
 echo "  triage scan vs file:                      $(ratio "${MED[file]}" "${MED[scan]}")x   (target >= 3x)"
 echo "  triage scan vs file with triage's flags:  $(ratio "${MED[file_flags]}" "${MED[scan]}")x"
-echo "  triage scan vs hashdeep:                  $(ratio "${MED[hashdeep]}" "${MED[scan]}")x   (target > 1x: a whole scan faster than hashdeep alone)"
+echo "  triage scan vs hashdeep:                  $(ratio "${MED[hashdeep]}" "${MED[scan]}")x   (with decoding and PDQ; target >= 0.67x: at most 1.5x hashdeep's time)"
+echo "  triage scan --no-perceptual vs hashdeep:  $(ratio "${MED[hashdeep]}" "${MED[scan_exact_only]}")x   (target > 1x: a whole scan faster than hashdeep alone)"
 echo "  triage scan --hash-all vs hashdeep:       $(ratio "${MED[hashdeep]}" "${MED[scan_hash_all]}")x   (both hash every file)"
 echo
-echo "peak RSS (max over runs, /usr/bin/time -v): triage scan $(peak_rss_mb scan) MB, triage scan --hash-all $(peak_rss_mb scan_hash_all) MB"
+echo "peak RSS (max over runs, /usr/bin/time -v): triage scan $(peak_rss_mb scan) MB, --no-perceptual $(peak_rss_mb scan_exact_only) MB, --hash-all $(peak_rss_mb scan_hash_all) MB"
 s="$WORK/summary-scan-1.json"; h="$WORK/summary-scan_hash_all-1.json"
 echo "triage's own summary (run 1): scan $(json_field "$s" items) items, $(json_field "$s" stills) stills, $(json_field "$s" known) known, $(json_field "$s" errors) errors, $(json_field "$s" seconds) s;" \
      "--hash-all $(json_field "$h" items) items, $(json_field "$h" bytes) bytes hashed or read, $(json_field "$h" errors) errors, $(json_field "$h" seconds) s"
