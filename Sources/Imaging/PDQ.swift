@@ -247,19 +247,18 @@ public final class PDQHasher {
     }
 
     /// Sum of absolute neighbour differences in the 64x64 image, scaled to 0–100.
-    static func quality(_ a: [Float]) -> Int {
-        var gradientSum = 0
-        for i in 0..<63 {
-            for j in 0..<64 {
-                gradientSum += abs(Int((a[i * 64 + j] - a[(i + 1) * 64 + j]) * 100 / 255))
+    static func quality(_ image: [Float]) -> Int {
+        image.withUnsafeBufferPointer { buffer in
+            let a = buffer.baseAddress!
+            var gradientSum = 0
+            for i in 0..<63 {
+                for j in 0..<64 { gradientSum += abs(Int((a[i * 64 + j] - a[(i + 1) * 64 + j]) * 100 / 255)) }
             }
-        }
-        for i in 0..<64 {
-            for j in 0..<63 {
-                gradientSum += abs(Int((a[i * 64 + j] - a[i * 64 + j + 1]) * 100 / 255))
+            for i in 0..<64 {
+                for j in 0..<63 { gradientSum += abs(Int((a[i * 64 + j] - a[i * 64 + j + 1]) * 100 / 255)) }
             }
+            return min(gradientSum / 90, 100)
         }
-        return min(gradientSum / 90, 100)
     }
 
     /// The 16x64 DCT matrix (frequencies 1…16, no DC term), built as the reference builds it.
@@ -274,23 +273,44 @@ public final class PDQHasher {
         return d
     }()
 
-    /// B = D · A · Dᵀ, every sum in float from k = 0 upwards.
-    static func dct64To16(_ a: [Float]) -> [Float] {
-        let d = dctMatrix
+    /// The same matrix transposed (64x16), so the second product reads it row by row.
+    static let dctMatrixTransposed: [Float] = (0..<64 * 16).map { dctMatrix[($0 % 16) * 64 + $0 / 16] }
+
+    /// B = D · A · Dᵀ. Every output is a float sum from k = 0 upwards, as the reference's; 8
+    /// outputs are summed side by side in SIMD lanes, which keeps each one's order.
+    static func dct64To16(_ image: [Float]) -> [Float] {
         var t = [Float](repeating: 0, count: 16 * 64)
-        for i in 0..<16 {
-            for j in 0..<64 {
-                var sum: Float = 0
-                for k in 0..<64 { sum += d[i * 64 + k] * a[k * 64 + j] }
-                t[i * 64 + j] = sum
+        var b = [Float](repeating: 0, count: 256)
+        image.withUnsafeBufferPointer { a in
+            dctMatrix.withUnsafeBufferPointer { d in
+                t.withUnsafeMutableBufferPointer { t in
+                    let rowsA = UnsafeRawPointer(a.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
+                    let rowsT = UnsafeMutableRawPointer(t.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
+                    // T[i][j] = Σk D[i][k] · A[k][j]
+                    for i in 0..<16 {
+                        for jBlock in 0..<8 {
+                            var sum = SIMD8<Float>(repeating: 0)
+                            for k in 0..<64 { sum += SIMD8(repeating: d[i * 64 + k]) * rowsA[k * 8 + jBlock] }
+                            rowsT[i * 8 + jBlock] = sum
+                        }
+                    }
+                }
             }
         }
-        var b = [Float](repeating: 0, count: 256)
-        for i in 0..<16 {
-            for j in 0..<16 {
-                var sum: Float = 0
-                for k in 0..<64 { sum += t[i * 64 + k] * d[j * 64 + k] }
-                b[i * 16 + j] = sum
+        t.withUnsafeBufferPointer { t in
+            dctMatrixTransposed.withUnsafeBufferPointer { dt in
+                b.withUnsafeMutableBufferPointer { b in
+                    let rowsDt = UnsafeRawPointer(dt.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
+                    let rowsB = UnsafeMutableRawPointer(b.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
+                    // B[i][j] = Σk T[i][k] · D[j][k] = Σk T[i][k] · Dᵀ[k][j]
+                    for i in 0..<16 {
+                        for jBlock in 0..<2 {
+                            var sum = SIMD8<Float>(repeating: 0)
+                            for k in 0..<64 { sum += SIMD8(repeating: t[i * 64 + k]) * rowsDt[k * 2 + jBlock] }
+                            rowsB[i * 2 + jBlock] = sum
+                        }
+                    }
+                }
             }
         }
         return b
