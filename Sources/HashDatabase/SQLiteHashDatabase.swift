@@ -150,6 +150,7 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         do {
             return try queue.read { db in
                 var entries: [PDQIndex.Entry] = []
+                guard try Self.hasPDQColumn(db) else { return PDQIndex([]) }
                 let cursor = try Row.fetchCursor(db, sql: """
                     SELECT pdq, category, source FROM entries
                     WHERE pdq IS NOT NULL AND length(pdq) = 32 AND (pdq_quality IS NULL OR pdq_quality >= ?)
@@ -164,6 +165,12 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         } catch {
             throw HashDatabaseError.wrapping(error, path: path)
         }
+    }
+
+    /// A database last written before migration v3, opened read-only, has no PDQ column yet:
+    /// it simply holds no PDQ hashes (any import or `hashdb map` migrates it).
+    static func hasPDQColumn(_ db: Database) throws -> Bool {
+        try db.columns(in: "entries").contains { $0.name == "pdq" }
     }
 
     // MARK: Import
@@ -333,6 +340,7 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
     public func forEachPDQ(category: Category?, _ visit: (PDQListing) throws -> Void) throws {
         do {
             try queue.read { db in
+                guard try Self.hasPDQColumn(db) else { return }
                 let cursor = try Row.fetchCursor(db, sql: """
                     SELECT pdq, max(pdq_quality) AS quality, category, json_group_array(DISTINCT source) AS sources FROM entries
                     WHERE pdq IS NOT NULL AND length(pdq) = 32 AND (?1 IS NULL OR category = ?1)
@@ -353,8 +361,9 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
     public func countMissingPDQ(category: Category?) throws -> Int {
         do {
             return try queue.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE pdq IS NULL AND (?1 IS NULL OR category = ?1)",
-                                 arguments: [category?.rawValue]) ?? 0
+                let missing = try Self.hasPDQColumn(db) ? "pdq IS NULL" : "1"
+                return try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE \(missing) AND (?1 IS NULL OR category = ?1)",
+                                        arguments: [category?.rawValue]) ?? 0
             }
         } catch {
             throw HashDatabaseError.wrapping(error, path: path)
@@ -392,7 +401,7 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                     path: path,
                     entries: try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0,
                     perCategory: perCategory, perHashType: perHashType,
-                    pdqEntries: try db.columns(in: "entries").contains { $0.name == "pdq" }
+                    pdqEntries: try Self.hasPDQColumn(db)
                         ? Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE pdq IS NOT NULL") ?? 0 : 0,
                     sources: sources, imports: imports,
                     // A database made before migration v2, opened read-only, has no conflicts table yet.

@@ -99,6 +99,7 @@ final class Recorder: @unchecked Sendable {
         if let scanID {
             try store.finishScan(scanID, examiner: options.examiner, summary: [
                 "items_recorded": final.items, "stills": final.stills, "videos": final.videos, "known": final.known,
+                "known_perceptually": final.perceptual,
                 "errors": final.errors, "already_recorded": final.alreadyRecorded,
             ])
         }

@@ -39,7 +39,7 @@ struct Status: ParsableCommand {
                 let counts = summary.counts[category.rawValue]!
                 return "\(category.rawValue) \(counts.still.instances + counts.moving.instances)"
             }.joined(separator: ", ")
-            out += "  \(summary.exhibit == "TOTAL" ? "total" : SafeText.display(summary.exhibit)): \(summary.files) files, \(summary.images) images, \(summary.videos) videos; \(indecent), N \(summary.counts["N"]!.still.instances + summary.counts["N"]!.moving.instances); pending \(summary.pending.instances) (\(summary.pending.unique) unique); errors \(summary.errors)\n"
+            out += "  \(summary.exhibit == "TOTAL" ? "total" : SafeText.display(summary.exhibit)): \(summary.files) files, \(summary.images) images, \(summary.videos) videos; \(indecent), N \(summary.counts["N"]!.still.instances + summary.counts["N"]!.moving.instances); pending \(summary.pending.instances) (\(summary.pending.unique) unique); errors \(summary.errors); basis: exact \(summary.basis.exact), perceptual \(summary.basis.perceptual), examiner \(summary.basis.examiner)\n"
         }
         Console.out(out)
     }
@@ -55,14 +55,27 @@ struct Queue: ParsableCommand {
         let groups = try Console.setup { try CaseStore(directory: caseOption.directory, create: false).pendingGroups() }
         struct GroupJSON: Encodable {
             var sha256: String; var instances: Int; var paths: [String]; var items: [Int64]; var kind: String; var mime: String?
-            var size: Int64; var conflict: [String]?
+            var size: Int64; var conflict: [String]?; var pdq: String?; var pdqQuality: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case sha256, instances, paths, items, kind, mime, size, conflict, pdq
+                case pdqQuality = "pdq_quality"
+            }
+        }
+        // A database conflict names each side; a perceptual one also its distance and variant.
+        func describe(_ match: KnownMatch) -> String {
+            var text = "\(SafeText.display(match.source)):\(match.category.rawValue)"
+            if let near = match.perceptual {
+                text += " (pdq distance \(near.distance)" + (near.variant == .original ? ")" : " as \(near.variant.rawValue))")
+            }
+            return text
         }
         let values = groups.map { group in
             GroupJSON(sha256: Hex.encode(group.sha256), instances: group.instances.count,
                       paths: group.instances.map { "\(SafeText.display($0.exhibit)): \($0.result.path.display)" }, items: group.instances.map(\.id),
                       kind: group.kind.rawValue, mime: group.mime, size: group.size,
-                      conflict: group.conflictingMatches.isEmpty ? nil
-                        : Set(group.conflictingMatches.map { "\(SafeText.display($0.source)):\($0.category.rawValue)" }).sorted())
+                      conflict: group.conflictingMatches.isEmpty ? nil : Set(Resolution.deciding(group.conflictingMatches).map(describe)).sorted(),
+                      pdq: group.instances.first?.result.pdq?.hash.hex, pdqQuality: group.instances.first?.result.pdq?.quality)
         }
         if json {
             Console.out(Console.json(values))
@@ -72,6 +85,7 @@ struct Queue: ParsableCommand {
         for value in values {
             out += "\(value.sha256)  \(value.kind) \(value.mime ?? ""), \(value.size) bytes, \(value.instances) instance(s)"
             if let conflict = value.conflict { out += "; database conflict: \(conflict.joined(separator: ", "))" }
+            if let pdq = value.pdq { out += "\n    pdq \(pdq) quality \(value.pdqQuality ?? 0)" }
             out += "\n"
             for (id, path) in zip(value.items, value.paths) { out += "    item \(id)  \(path)\n" }
         }

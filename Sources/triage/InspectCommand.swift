@@ -50,7 +50,7 @@ struct Inspect: ParsableCommand {
             let lookup = database != nil || FileManager.default.fileExists(atPath: path)
                 ? try SQLiteHashDatabase(path: path, readOnly: true) : nil
             let options = perceptual.options
-            let index = try lookup.map { try $0.perceptualIndex(qualityFloor: options.qualityFloor) } ?? PDQIndex([])
+            let index = options.enabled ? try lookup.map { try $0.perceptualIndex(qualityFloor: options.qualityFloor) } ?? PDQIndex([]) : PDQIndex([])
             return try Inspector(hashDatabase: lookup, perceptualIndex: index, options: options)
         }
         var entries: [Entry] = []

@@ -107,8 +107,8 @@ struct Scan: ParsableCommand {
         if json {
             Console.out(Console.json(ProgressLine(summary)))
         } else {
-            Console.out(String(format: "exhibit %@: %d items recorded (%d still images, %d videos, %d known to the database), %d errors; %d already recorded by an earlier run; %.1f s\n",
-                               SafeText.display(exhibit), summary.items, summary.stills, summary.videos, summary.known, summary.errors,
+            Console.out(String(format: "exhibit %@: %d items recorded (%d still images, %d videos, %d known to the database, %d of them perceptually), %d errors; %d already recorded by an earlier run; %.1f s\n",
+                               SafeText.display(exhibit), summary.items, summary.stills, summary.videos, summary.known, summary.perceptual, summary.errors,
                                summary.alreadyRecorded, summary.seconds))
             if exhibitErrors > 0 {
                 Console.out("\(exhibitErrors) items of this exhibit could not be examined: `triage report --case \(caseOption.directory) --format text` lists them with reasons\n")
@@ -125,6 +125,7 @@ struct ProgressLine: Encodable {
     var stills: Int
     var videos: Int
     var known: Int
+    var knownPerceptually: Int
     var errors: Int
     var alreadyRecorded: Int
     var seconds: Double
@@ -135,6 +136,7 @@ struct ProgressLine: Encodable {
         stills = progress.stills
         videos = progress.videos
         known = progress.known
+        knownPerceptually = progress.perceptual
         errors = progress.errors
         alreadyRecorded = progress.alreadyRecorded
         seconds = (progress.seconds * 1000).rounded() / 1000
@@ -143,5 +145,6 @@ struct ProgressLine: Encodable {
     enum CodingKeys: String, CodingKey {
         case items, bytes, stills, videos, known, errors, seconds
         case alreadyRecorded = "already_recorded"
+        case knownPerceptually = "known_perceptually"
     }
 }

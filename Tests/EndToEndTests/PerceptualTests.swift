@@ -109,3 +109,19 @@ import TriageTestSupport
         #expect(try Triage.run(["report", "--case", caseDir, "--format", "text"]).stdout.contains("Perceptual hashing was off"))
     }
 }
+
+extension PerceptualTests {
+    /// A hash database last written before PDQ columns existed (opened read-only, so never
+    /// migrated) holds no PDQ hashes: scans, inspect and exports still work.
+    @Test func aDatabaseWithoutPDQColumnsStillWorks() throws {
+        try importSet("known.md5", ["--category", "C"])
+        let downgrade = shell("python3 -c \"import sqlite3; c = sqlite3.connect('\(db)'); c.executescript('DROP INDEX entries_pdq; DROP INDEX entries_identity; ALTER TABLE entries DROP COLUMN pdq_quality; ALTER TABLE entries DROP COLUMN pdq;'); c.commit()\"")
+        #expect(downgrade.status == 0, "\(downgrade.output)")
+        let scan = try Triage.run(["scan", TestPaths.evidence + "/exhibit-2", "--case", caseDir, "--exhibit", "OLD/1", "--db", db, "--examiner", "T"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let inspect = try Triage.run(["inspect", TestPaths.evidence + "/exhibit-2/Pictures/diagram.png", "--db", db])
+        #expect(inspect.status == 0 && inspect.stdout.contains("known: C"), "\(inspect.stderr)")
+        let export = try Triage.run(["hashdb", "export", "--db", db, "--format", "pdq"])
+        #expect(export.status == 0 && export.stdout.isEmpty)
+    }
+}

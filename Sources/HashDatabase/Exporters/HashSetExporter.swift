@@ -53,9 +53,10 @@ public enum PDQExporter: HashSetExporter {
     public static func export(_ store: any KnownHashStore, category: Category?, write: (String) -> Void) throws -> ExportCounts {
         var counts = ExportCounts()
         try store.forEachPDQ(category: category) { listing in
-            // Display form, with the two separators percent-escaped so the fields stay fields.
+            // Display form, with `%` and the two separators percent-escaped so the fields stay fields.
             let sources = listing.sources.map {
-                SafeText.display($0).replacingOccurrences(of: ",", with: "%2C").replacingOccurrences(of: ";", with: "%3B")
+                SafeText.display($0).replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ",", with: "%2C")
+                    .replacingOccurrences(of: ";", with: "%3B")
             }
             write("\(listing.hash.hex),\(listing.quality.map(String.init) ?? ""),\(listing.category.rawValue),\(sources.joined(separator: ";"))\n")
             counts.written += 1

@@ -154,7 +154,13 @@ private final class VICSCollector {
                 return
             }
             entry.pdq = pdq
-            entry.pdqQuality = fields["pdqquality"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if let text = fields["pdqquality"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+                guard let quality = Int(text), (0...100).contains(quality) else {
+                    problems.append(ImportProblem(location: location, message: "PDQ quality is not a number from 0 to 100: \(SafeText.display(Array(text.utf8.prefix(20))))"))
+                    return
+                }
+                entry.pdqQuality = quality
+            }
         }
         guard entry.hasDigest else {
             problems.append(ImportProblem(location: location, message: "every digest field (MD5, SHA1, SHA256, PDQ) is empty"))
