@@ -50,7 +50,7 @@ public struct PDQIndex: Sendable {
         var start: Int
         var bits: Int
         var offsets: [UInt32]            // 2^bits + 1
-        var entries: LargeBuffer<UInt32>  // count, grouped by value
+        var entries: PackedIDs            // count, grouped by value
     }
 
     /// - Parameter chunkCount: 12 to 32 (fewer would make each chunk table too large); by
@@ -82,24 +82,32 @@ public struct PDQIndex: Sendable {
         categories = entries.map(\.category)
 
         let chunkCount = min(max(chunkCount ?? (entries.count <= 4_000_000 ? 16 : 12), 12), 32)  // chunks of at most 22 bits
-        var chunks: [Chunk] = []
+        var layout: [(start: Int, bits: Int)] = []
         var start = 0
         for c in 0..<chunkCount {
             let bits = (256 - start) / (chunkCount - c)
-            var offsets = [UInt32](repeating: 0, count: (1 << bits) + 1)
-            for i in 0..<entries.count { offsets[Int(Self.chunkValue(heads.pointer, tails.pointer, i, start: start, bits: bits)) + 1] += 1 }
-            for v in 0..<(1 << bits) { offsets[v + 1] += offsets[v] }
-            var next = offsets
-            let members = LargeBuffer<UInt32>(count: entries.count)
-            for i in 0..<entries.count {
-                let v = Int(Self.chunkValue(heads.pointer, tails.pointer, i, start: start, bits: bits))
-                members[Int(next[v])] = UInt32(i)
-                next[v] += 1
-            }
-            chunks.append(Chunk(start: start, bits: bits, offsets: offsets, entries: members))
+            layout.append((start, bits))
             start += bits
         }
-        self.chunks = chunks
+        // Each chunk's table is a counting sort of the entries by that chunk's value; the
+        // tables are independent, so they are built on every core.
+        let built = LockedSlots<Chunk>(count: chunkCount)
+        let count = entries.count, chunkLayout = layout
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+            let (start, bits) = chunkLayout[c]
+            var offsets = [UInt32](repeating: 0, count: (1 << bits) + 1)
+            for i in 0..<count { offsets[Int(Self.chunkValue(heads.pointer, tails.pointer, i, start: start, bits: bits)) + 1] += 1 }
+            for v in 0..<(1 << bits) { offsets[v + 1] += offsets[v] }
+            var next = offsets
+            let members = PackedIDs(count: count)
+            for i in 0..<count {
+                let v = Int(Self.chunkValue(heads.pointer, tails.pointer, i, start: start, bits: bits))
+                members.set(Int(next[v]), UInt32(i))
+                next[v] += 1
+            }
+            built.set(c, Chunk(start: start, bits: bits, offsets: offsets, entries: members))
+        }
+        self.chunks = built.values
     }
 
     public func entry(_ index: Int) -> Entry {
@@ -124,7 +132,7 @@ public struct PDQIndex: Sendable {
                 let masks = Self.flipMasks(bits: chunk.bits, radius: radius)
                 chunk.offsets.withUnsafeBufferPointer { offsets in
                     do {
-                        let members = chunk.entries.pointer
+                        let members = chunk.entries
                         for mask in masks {
                             let value = Int(own ^ mask)
                             var slot = Int(offsets[value])
@@ -189,7 +197,7 @@ public struct PDQIndex: Sendable {
     /// Bytes held, for the benchmark.
     public var memoryBytes: Int {
         (heads.count + tails.count) * 8 + categories.count + sourceIndex.count * 4
-            + chunks.reduce(0) { $0 + $1.offsets.count * 4 + $1.entries.count * 4 }
+            + chunks.reduce(0) { $0 + $1.offsets.count * 4 + $1.entries.bytes }
     }
 
     /// Bits `start..<start+bits` of entry `i` (bit p lives in word p / 64 at p % 64).
@@ -237,5 +245,41 @@ final class LargeBuffer<Element>: @unchecked Sendable {  // written only while t
     subscript(index: Int) -> Element {
         get { pointer[index] }
         set { pointer[index] = newValue }
+    }
+}
+
+/// Results of parallel work, one slot each.
+private final class LockedSlots<Value>: @unchecked Sendable {  // every access holds the lock
+    private var slots: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
+
+    var values: [Value] { lock.withLock { slots.map { $0! } } }
+}
+
+/// Entry numbers in 3 bytes each while there are fewer than 2^24 entries (4 beyond): the
+/// chunk tables are most of the index's memory.
+struct PackedIDs: @unchecked Sendable {  // written only while the index is built
+    private let storage: LargeBuffer<UInt8>
+    private let width: Int
+
+    init(count: Int) {
+        width = count < 1 << 24 ? 3 : 4
+        storage = LargeBuffer<UInt8>(count: count * width + 1)  // +1: the last id is read as 4 bytes
+    }
+
+    var bytes: Int { storage.count }
+
+    func set(_ index: Int, _ id: UInt32) {
+        for byte in 0..<width { storage[index * width + byte] = UInt8(truncatingIfNeeded: id >> UInt32(8 * byte)) }
+    }
+
+    @inline(__always)
+    subscript(index: Int) -> UInt32 {
+        let word = UnsafeRawPointer(storage.pointer + index * width).loadUnaligned(as: UInt32.self)
+        return width == 4 ? word : word & 0x00FF_FFFF
     }
 }
