@@ -154,11 +154,22 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                 let cursor = try Row.fetchCursor(db, sql: """
                     SELECT pdq, category, source FROM entries
                     WHERE pdq IS NOT NULL AND length(pdq) = 32 AND (pdq_quality IS NULL OR pdq_quality >= ?)
-                    ORDER BY pdq, category, source
+                    ORDER BY id
                     """, arguments: [qualityFloor])
+                // Row order (the order of import) fixes the index's tie order; no sort needed.
+                var lastSource = ""
                 while let row = try cursor.next() {
-                    let bytes: Data = row["pdq"]
-                    entries.append(PDQIndex.Entry(hash: PDQHash(bytes: Array(bytes)), category: try Self.category(row), source: row["source"]))
+                    let hash = try row.withUnsafeData(atIndex: 0) { data -> PDQHash in
+                        guard let data, data.count == 32 else { throw HashDatabaseError("a PDQ hash in the database is not 32 bytes") }
+                        return data.withUnsafeBytes { raw in
+                            func word(_ i: Int) -> UInt64 { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) }
+                            return PDQHash(words: (word(0), word(1), word(2), word(3)))
+                        }
+                    }
+                    // Sources repeat: keep one copy of each string.
+                    let source: String = row[2]
+                    if source != lastSource { lastSource = source }
+                    entries.append(PDQIndex.Entry(hash: hash, category: try Self.category(row), source: lastSource))
                 }
                 return PDQIndex(entries)
             }
