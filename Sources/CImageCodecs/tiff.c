@@ -80,7 +80,8 @@ ic_status ic_tiff_decode(const ic_input *in, ic_info *info, unsigned char *pixel
         return IC_OK;
     }
     // libtiff's RGBA interface handles every photometric, bit depth and compression it knows.
-    uint32_t *raster = malloc((size_t)width * height * sizeof(uint32_t));
+    // Zeroed: strips a damaged file cannot supply stay black, never leftover memory.
+    uint32_t *raster = calloc((size_t)width * height, sizeof(uint32_t));
     if (!raster) {
         TIFFClose(tiff);
         ic_message(message, message_size, "out of memory for TIFF pixels");

@@ -69,11 +69,16 @@ public struct ImageDecoder: Sendable {
     public let name: String
     public let mimeTypes: [String]
     private let function: ic_decode_fn
+    /// The library writes every pixel whenever it succeeds, even for a damaged file (libjpeg
+    /// decodes a truncated file's missing rows as grey). Otherwise the buffer is first filled
+    /// with grey, so that rows a damaged file leaves undecoded are grey, not leftover memory.
+    private let writesEveryPixel: Bool
 
-    init(name: String, mimeTypes: [String], function: ic_decode_fn) {
+    init(name: String, mimeTypes: [String], function: ic_decode_fn, writesEveryPixel: Bool) {
         self.name = name
         self.mimeTypes = mimeTypes
         self.function = function
+        self.writesEveryPixel = writesEveryPixel
     }
 
     /// The declared size and channels, from the header alone.
@@ -108,8 +113,7 @@ public struct ImageDecoder: Sendable {
         let count = Int(info.width) * Int(info.height) * Int(info.channels)
         var status = IC_OK
         let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            // Grey (128) where a damaged file leaves rows undecoded, as libjpeg does.
-            buffer.baseAddress!.initialize(repeating: 128, count: count)
+            if !writesEveryPixel { buffer.baseAddress!.initialize(repeating: 128, count: count) }
             var decodedInfo = info
             status = function(&input, &decodedInfo, buffer.baseAddress, &message, message.count)
             initialized = count
@@ -140,14 +144,14 @@ public struct ImageDecoder: Sendable {
 /// C file in CImageCodecs and one line here.
 public enum ImageDecoders {
     public static let all: [ImageDecoder] = [
-        ImageDecoder(name: "libjpeg-turbo", mimeTypes: ["image/jpeg"], function: ic_jpeg_decode),
-        ImageDecoder(name: "libpng", mimeTypes: ["image/png"], function: ic_png_decode),
-        ImageDecoder(name: "giflib", mimeTypes: ["image/gif"], function: ic_gif_decode),
-        ImageDecoder(name: "libwebp", mimeTypes: ["image/webp"], function: ic_webp_decode),
+        ImageDecoder(name: "libjpeg-turbo", mimeTypes: ["image/jpeg"], function: ic_jpeg_decode, writesEveryPixel: true),
+        ImageDecoder(name: "libpng", mimeTypes: ["image/png"], function: ic_png_decode, writesEveryPixel: true),
+        ImageDecoder(name: "giflib", mimeTypes: ["image/gif"], function: ic_gif_decode, writesEveryPixel: false),
+        ImageDecoder(name: "libwebp", mimeTypes: ["image/webp"], function: ic_webp_decode, writesEveryPixel: true),
         ImageDecoder(name: "libheif", mimeTypes: ["image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif"],
-                     function: ic_heif_decode),
-        ImageDecoder(name: "libtiff", mimeTypes: ["image/tiff"], function: ic_tiff_decode),
-        ImageDecoder(name: "stb_image", mimeTypes: ["image/bmp", "image/x-ms-bmp"], function: ic_bmp_decode),
+                     function: ic_heif_decode, writesEveryPixel: true),
+        ImageDecoder(name: "libtiff", mimeTypes: ["image/tiff"], function: ic_tiff_decode, writesEveryPixel: true),
+        ImageDecoder(name: "stb_image", mimeTypes: ["image/bmp", "image/x-ms-bmp"], function: ic_bmp_decode, writesEveryPixel: true),
     ]
 
     private static let byMIME: [String: ImageDecoder] = Dictionary(
