@@ -276,44 +276,34 @@ public final class PDQHasher {
     /// The same matrix transposed (64x16), so the second product reads it row by row.
     static let dctMatrixTransposed: [Float] = (0..<64 * 16).map { dctMatrix[($0 % 16) * 64 + $0 / 16] }
 
-    /// B = D · A · Dᵀ. Every output is a float sum from k = 0 upwards, as the reference's; 8
-    /// outputs are summed side by side in SIMD lanes, which keeps each one's order.
+    /// B = D · A · Dᵀ, as T = D · A, then B = T · Dᵀ.
     static func dct64To16(_ image: [Float]) -> [Float] {
-        var t = [Float](repeating: 0, count: 16 * 64)
-        var b = [Float](repeating: 0, count: 256)
-        image.withUnsafeBufferPointer { a in
-            dctMatrix.withUnsafeBufferPointer { d in
-                t.withUnsafeMutableBufferPointer { t in
-                    let rowsA = UnsafeRawPointer(a.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
-                    let rowsT = UnsafeMutableRawPointer(t.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
-                    // T[i][j] = Σk D[i][k] · A[k][j]
-                    for i in 0..<16 {
-                        for jBlock in 0..<8 {
+        let t = product(dctMatrix, rows: 16, image, columns: 64)
+        return product(t, rows: 16, dctMatrixTransposed, columns: 16)
+    }
+
+    /// left (rows x 64) · right (64 x columns), row-major. Every output is a float sum from
+    /// k = 0 upwards, as the reference's; 8 outputs are summed side by side in SIMD lanes,
+    /// which keeps each one's order.
+    static func product(_ left: [Float], rows: Int, _ right: [Float], columns: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows * columns)
+        let blocks = columns / 8
+        left.withUnsafeBufferPointer { l in
+            right.withUnsafeBufferPointer { r in
+                out.withUnsafeMutableBufferPointer { o in
+                    let rightRows = UnsafeRawPointer(r.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
+                    let outRows = UnsafeMutableRawPointer(o.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
+                    for i in 0..<rows {
+                        for block in 0..<blocks {
                             var sum = SIMD8<Float>(repeating: 0)
-                            for k in 0..<64 { sum += SIMD8(repeating: d[i * 64 + k]) * rowsA[k * 8 + jBlock] }
-                            rowsT[i * 8 + jBlock] = sum
+                            for k in 0..<64 { sum += SIMD8(repeating: l[i * 64 + k]) * rightRows[k * blocks + block] }
+                            outRows[i * blocks + block] = sum
                         }
                     }
                 }
             }
         }
-        t.withUnsafeBufferPointer { t in
-            dctMatrixTransposed.withUnsafeBufferPointer { dt in
-                b.withUnsafeMutableBufferPointer { b in
-                    let rowsDt = UnsafeRawPointer(dt.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
-                    let rowsB = UnsafeMutableRawPointer(b.baseAddress!).assumingMemoryBound(to: SIMD8<Float>.self)
-                    // B[i][j] = Σk T[i][k] · D[j][k] = Σk T[i][k] · Dᵀ[k][j]
-                    for i in 0..<16 {
-                        for jBlock in 0..<2 {
-                            var sum = SIMD8<Float>(repeating: 0)
-                            for k in 0..<64 { sum += SIMD8(repeating: t[i * 64 + k]) * rowsDt[k * 2 + jBlock] }
-                            rowsB[i * 2 + jBlock] = sum
-                        }
-                    }
-                }
-            }
-        }
-        return b
+        return out
     }
 
     /// Bit i*16+j is set when B[i][j] is above the median (the 128th smallest value).
