@@ -108,11 +108,13 @@ public final class PDQHasher {
     /// gathered (Y = 0.299 R + 0.587 G + 0.114 B in float, left to right; grey as is).
     static func boxAlongRows(_ image: DecodedImage, grey: Bool, into output: UnsafeMutablePointer<Float>, window: Int) {
         let cols = image.width, channels = image.channels
-        image.pixels.withUnsafeBufferPointer { pixels in
+        image.pixels.withUnsafeBufferPointer { pixels in Self.lumaTable.withUnsafeBufferPointer { lumaTable in
             let p = pixels.baseAddress!
+            // Each product has only 256 possible values: looked up, they are the same floats.
+            let table = lumaTable.baseAddress!
             @inline(__always) func luma(_ source: UnsafePointer<UInt8>, _ c: Int) -> Float {
-                if grey { return Float(source[c * channels]) }
-                return Float(0.299) * Float(source[3 * c]) + Float(0.587) * Float(source[3 * c + 1]) + Float(0.114) * Float(source[3 * c + 2])
+                if grey { return table[768 + Int(source[c * channels])] }
+                return table[Int(source[3 * c])] + table[256 + Int(source[3 * c + 1])] + table[512 + Int(source[3 * c + 2])]
             }
             rowBlocks(rows: image.height, cols: cols, window: window, gather: { row, count, lanes in
                 func at(_ k: Int) -> UnsafePointer<UInt8> { p + (row + min(k, count - 1)) * cols * channels }
@@ -123,6 +125,17 @@ public final class PDQHasher {
             }, scatter: { row, count, lanes in
                 scatterRows(lanes, to: output + row * cols, stride: cols, count: count, columns: 0..<cols)
             })
+        } }
+    }
+
+    /// 0.299 * v, 0.587 * v and 0.114 * v (float) for every byte v, then v itself.
+    static let lumaTable: [Float] = (0..<1024).map { i in
+        let v = Float(i % 256)
+        switch i / 256 {
+        case 0: return Float(0.299) * v
+        case 1: return Float(0.587) * v
+        case 2: return Float(0.114) * v
+        default: return v
         }
     }
 
