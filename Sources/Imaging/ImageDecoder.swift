@@ -94,7 +94,16 @@ public struct ImageDecoder: Sendable {
 
     /// Decodes `data`. Dimensions are checked against `options.maxPixels` before pixels are
     /// allocated; a large JPEG may be decoded at a reduced scale (`options.jpegMinimumShortSide`).
+    ///
     public func decode(_ data: UnsafeRawBufferPointer, options: DecodeOptions = DecodeOptions()) throws(DecodeError) -> DecodedImage {
+        var nothing: [UInt8] = []
+        return try decode(data, options: options, recycling: &nothing)
+    }
+
+    /// The same, reusing the memory of pixels no longer needed when it is about the right size
+    /// (a fresh 36 MB buffer costs thousands of page faults per photo). `recycling` is taken
+    /// (left empty) when used.
+    public func decode(_ data: UnsafeRawBufferPointer, options: DecodeOptions, recycling: inout [UInt8]) throws(DecodeError) -> DecodedImage {
         var info = try header(of: data)
         let width = Int(info.source_width), height = Int(info.source_height)
         guard width > 0, height > 0 else { throw .failed(decoder: name, message: "image has no pixels (\(width)x\(height))") }
@@ -112,11 +121,24 @@ public struct ImageDecoder: Sendable {
                              scale_denominator: Int32(denominator))
         let count = Int(info.width) * Int(info.height) * Int(info.channels)
         var status = IC_OK
-        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if !writesEveryPixel { buffer.baseAddress!.initialize(repeating: 128, count: count) }
-            var decodedInfo = info
-            status = function(&input, &decodedInfo, buffer.baseAddress, &message, message.count)
-            initialized = count
+        var pixels: [UInt8]
+        if recycling.capacity >= count && recycling.capacity <= 2 * count {
+            pixels = recycling
+            recycling = []  // the buffer is now uniquely `pixels`: no copy on write
+            if pixels.count > count { pixels.removeLast(pixels.count - count) }
+            if pixels.count < count { pixels.append(contentsOf: repeatElement(128, count: count - pixels.count)) }
+            pixels.withUnsafeMutableBufferPointer { buffer in
+                if !writesEveryPixel { buffer.baseAddress!.update(repeating: 128, count: count) }
+                var decodedInfo = info
+                status = function(&input, &decodedInfo, buffer.baseAddress, &message, message.count)
+            }
+        } else {
+            pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if !writesEveryPixel { buffer.baseAddress!.initialize(repeating: 128, count: count) }
+                var decodedInfo = info
+                status = function(&input, &decodedInfo, buffer.baseAddress, &message, message.count)
+                initialized = count
+            }
         }
         guard status != IC_ERROR else { throw .failed(decoder: name, message: Self.string(message)) }
         return DecodedImage(width: Int(info.width), height: Int(info.height), channels: Int(info.channels), pixels: pixels,

@@ -24,6 +24,8 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     private let buffer: UnsafeMutableRawBufferPointer
     private var imageBuffer: UnsafeMutableRawBufferPointer
     private let hasher = PDQHasher()
+    /// The last image's pixels, reused for the next one of similar size.
+    private var recycledPixels: [UInt8] = []
 
     init(hashAll: Bool, perceptual: PerceptualOptions = PerceptualOptions()) throws(IdentificationError) {
         identifier = try ContentIdentifier()
@@ -163,7 +165,11 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         result.digests = digests.finalize()
 
         do {
-            let image = try decoder.decode(bytes, options: perceptual.decode)
+            var image = try decoder.decode(bytes, options: perceptual.decode, recycling: &recycledPixels)
+            defer {
+                // Kept for the next image unless very large (then given back).
+                if image.pixels.count <= Self.keptImageBuffer { swap(&recycledPixels, &image.pixels) }
+            }
             result.image = DecodedFacts(decoder: decoder.name, width: image.width, height: image.height,
                                         scaleDenominator: image.scaleDenominator)
             if perceptual.dihedral {

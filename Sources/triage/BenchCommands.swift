@@ -44,8 +44,12 @@ struct BenchPDQ: ParsableCommand {
             var hashTimes: [Double] = []
             var signature = PDQSignature(hash: .zero, quality: 0)
             for _ in 0..<max(1, runs) {
+                var recycled = image?.pixels ?? []
+                image = nil
                 decodeTimes.append(try milliseconds {
-                    image = try bytes.withUnsafeBytes { data throws(DecodeError) in try decoder.decode(data, options: options) }
+                    image = try bytes.withUnsafeBytes { data throws(DecodeError) in
+                        try decoder.decode(data, options: options, recycling: &recycled)
+                    }
                 })
                 hashTimes.append(milliseconds { signature = hasher.signature(of: image!) })
             }
