@@ -35,7 +35,7 @@ public struct PerceptualOptions: Sendable, Hashable {
     /// How the pixels were produced, for the scan settings and the report.
     public var modeDescription: String {
         guard enabled else { return "off" }
-        if let side = decode.jpegMinimumShortSide { return "fast (JPEG decoded at 1/2, 1/4 or 1/8 scale, short side kept ≥ \(side) px)" }
-        return "exact (every image decoded at full size)"
+        if let side = decode.jpegMinimumShortSide { return "fast mode (large JPEGs decoded at 1/2, 1/4 or 1/8 scale, short side kept ≥ \(side) px)" }
+        return "exact mode (every image decoded at full size)"
     }
 }
