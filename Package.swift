@@ -25,6 +25,8 @@ let package = Package(
             .linkedLibrary("heif"), .linkedLibrary("tiff"), .linkedLibrary("stb"),
         ]),
 
+        .target(name: "CPrefetch"),
+
         // Value types shared by every stage.
         .target(name: "TriageCore"),
 
@@ -35,7 +37,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["TriageCore", "CImageCodecs"]),
         .target(name: "Hashing", dependencies: ["TriageCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HashDatabase", dependencies: [
-            "TriageCore", "CYAJL",
+            "TriageCore", "CYAJL", "CPrefetch",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

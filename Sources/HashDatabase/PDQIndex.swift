@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 import TriageCore
 
@@ -125,30 +126,41 @@ public struct PDQIndex: Sendable {
         let qWords = [q.0, q.1, q.2, q.3]
         let radius = threshold / chunks.count
         var hits: [Hit] = []
-        do {
-            let h = UnsafePointer(heads.pointer), t = UnsafePointer(tails.pointer)
-            for chunk in chunks {
-                let own = Self.chunkValue(qWords, 0, start: chunk.start, bits: chunk.bits)
-                let masks = Self.flipMasks(bits: chunk.bits, radius: radius)
-                chunk.offsets.withUnsafeBufferPointer { offsets in
-                    do {
-                        let members = chunk.entries
-                        for mask in masks {
-                            let value = Int(own ^ mask)
-                            var slot = Int(offsets[value])
-                            let end = Int(offsets[value + 1])
-                            while slot < end {
-                                let i = Int(members[slot])
-                                slot += 1
-                                let head = (h[2 * i] ^ q.0).nonzeroBitCount + (h[2 * i + 1] ^ q.1).nonzeroBitCount
-                                guard head <= threshold else { continue }
-                                let distance = head + (t[2 * i] ^ q.2).nonzeroBitCount + (t[2 * i + 1] ^ q.3).nonzeroBitCount
-                                if distance <= threshold { hits.append(Hit(entry: i, distance: distance)) }
-                            }
-                        }
+        let h = UnsafePointer(heads.pointer), t = UnsafePointer(tails.pointer)
+        // Two passes: first every candidate's number is collected and a load of its first
+        // half is started (prefetch), so that thousands of cache misses overlap; then each
+        // candidate is checked, usually from cache by then.
+        var buckets: [(chunk: Int, start: Int, end: Int)] = []
+        buckets.reserveCapacity(chunks.count * Self.flipMasks(bits: chunks[0].bits, radius: radius).count)
+        for (c, chunk) in chunks.enumerated() {
+            let own = Self.chunkValue(qWords, 0, start: chunk.start, bits: chunk.bits)
+            chunk.offsets.withUnsafeBufferPointer { offsets in
+                for mask in Self.flipMasks(bits: chunk.bits, radius: radius) {
+                    let value = Int(own ^ mask)
+                    let start = Int(offsets[value]), end = Int(offsets[value + 1])
+                    if start < end {
+                        chunk.entries.prefetch(start)
+                        buckets.append((c, start, end))
                     }
                 }
             }
+        }
+        var candidates: [UInt32] = []
+        candidates.reserveCapacity(8192)
+        for bucket in buckets {
+            let members = chunks[bucket.chunk].entries
+            for slot in bucket.start..<bucket.end {
+                let i = members[slot]
+                triage_prefetch(h + 2 * Int(i))
+                candidates.append(i)
+            }
+        }
+        for candidate in candidates {
+            let i = Int(candidate)
+            let head = (h[2 * i] ^ q.0).nonzeroBitCount + (h[2 * i + 1] ^ q.1).nonzeroBitCount
+            guard head <= threshold else { continue }
+            let distance = head + (t[2 * i] ^ q.2).nonzeroBitCount + (t[2 * i + 1] ^ q.3).nonzeroBitCount
+            if distance <= threshold { hits.append(Hit(entry: i, distance: distance)) }
         }
         // An entry near on several chunks is found several times.
         hits.sort { ($0.distance, $0.entry) < ($1.distance, $1.entry) }
@@ -272,6 +284,9 @@ struct PackedIDs: @unchecked Sendable {  // written only while the index is buil
     }
 
     var bytes: Int { storage.count }
+
+    /// Starts loading the cache line of entry `index`.
+    func prefetch(_ index: Int) { triage_prefetch(storage.pointer + index * width) }
 
     func set(_ index: Int, _ id: UInt32) {
         for byte in 0..<width { storage[index * width + byte] = UInt8(truncatingIfNeeded: id >> UInt32(8 * byte)) }
