@@ -1,4 +1,5 @@
 // JPEG through the TurboJPEG API: it catches libjpeg's longjmp errors itself and returns codes.
+#include <pthread.h>
 #include <stdlib.h>
 #include <turbojpeg.h>
 #include "common.h"
@@ -28,8 +29,23 @@ static int has_adobe_marker(const unsigned char *data, size_t size) {
     return 0;
 }
 
+// One decompressor per thread, kept: setting one up costs more than decoding a thumbnail.
+// A TurboJPEG handle is reusable after any error (its state is reset by the next call), and
+// is destroyed when its thread ends.
+static pthread_key_t handle_key;
+static pthread_once_t handle_once = PTHREAD_ONCE_INIT;
+static void destroy_handle(void *handle) { tjDestroy(handle); }
+static void make_handle_key(void) { pthread_key_create(&handle_key, destroy_handle); }
+
+static tjhandle thread_handle(void) {
+    pthread_once(&handle_once, make_handle_key);
+    tjhandle handle = pthread_getspecific(handle_key);
+    if (!handle && (handle = tjInitDecompress())) pthread_setspecific(handle_key, handle);
+    return handle;
+}
+
 ic_status ic_jpeg_decode(const ic_input *in, ic_info *info, unsigned char *pixels, char *message, size_t message_size) {
-    tjhandle handle = tjInitDecompress();
+    tjhandle handle = thread_handle();
     if (!handle) {
         ic_message(message, message_size, tjGetErrorStr2(NULL));
         return IC_ERROR;
@@ -37,7 +53,6 @@ ic_status ic_jpeg_decode(const ic_input *in, ic_info *info, unsigned char *pixel
     int width = 0, height = 0, subsampling = 0, colourspace = 0;
     if (tjDecompressHeader3(handle, in->data, (unsigned long)in->size, &width, &height, &subsampling, &colourspace) != 0) {
         ic_message(message, message_size, tjGetErrorStr2(handle));
-        tjDestroy(handle);
         return IC_ERROR;
     }
     int denominator = in->scale_denominator;
@@ -49,17 +64,13 @@ ic_status ic_jpeg_decode(const ic_input *in, ic_info *info, unsigned char *pixel
     ic_set_info(info, scaled_width, scaled_height, grey ? 1 : 3, colour_name(colourspace));
     info->source_width = width;
     info->source_height = height;
-    if (!pixels) {
-        tjDestroy(handle);
-        return IC_OK;
-    }
+    if (!pixels) return IC_OK;
 
     unsigned char *target = pixels;
     if (cmyk) {
         target = malloc((size_t)scaled_width * scaled_height * 4);
         if (!target) {
             ic_message(message, message_size, "out of memory for CMYK pixels");
-            tjDestroy(handle);
             return IC_ERROR;
         }
     }
@@ -84,6 +95,5 @@ ic_status ic_jpeg_decode(const ic_input *in, ic_info *info, unsigned char *pixel
         }
         free(target);
     }
-    tjDestroy(handle);
     return status;
 }
