@@ -140,7 +140,7 @@ public struct ImportRecord: Sendable, Equatable {
 /// A digest the database holds with more than one category. Both are kept; the scan leaves
 /// such items for the examiner.
 public struct CategoryConflict: Sendable, Equatable, Hashable {
-    public var hashType: HashType
+    public var hashType: MatchHash
     public var digest: String
     public var categories: [Category]
     public var sources: [String]

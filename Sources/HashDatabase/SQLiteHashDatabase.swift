@@ -227,13 +227,14 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         }
     }
 
-    /// Digests touched by one import (or, with nil, any) that carry more than one category.
     /// Digests among the entries added after row `sinceID` that the database holds under more
     /// than one category. Each probe uses the digest's index, so the cost follows the size of
     /// the import, not of the database.
     static func conflicts(_ db: Database, sinceID: Int64) throws -> [CategoryConflict] {
         var found: [CategoryConflict] = []
-        for type in HashType.allCases {
+        // The same PDQ hash under two categories is a conflict too; near (not equal) PDQ hashes
+        // of different categories can only be judged per image, at scan time.
+        for type in MatchHash.allCases {
             let column = type.rawValue
             let rows = try Row.fetchAll(db, sql: """
                 SELECT \(column) AS digest, json_group_array(DISTINCT category) AS categories,

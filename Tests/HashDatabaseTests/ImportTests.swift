@@ -370,6 +370,17 @@ enum HashTestDigests {
         #expect(index.search(PDQHash(hex: hash)!, threshold: 0).map { index.entry($0.entry).category } == [.c])
     }
 
+    /// The same PDQ hash under two categories is reported at import, like a digest conflict.
+    @Test func samePDQUnderTwoCategoriesIsAConflict() throws {
+        let hash = String(repeating: "3c", count: 32)
+        let db = database
+        _ = try HashSetImporter(store: db).importFile(write("a.pdq", "\(hash),90\n"), category: .a)
+        let second = try HashSetImporter(store: db).importFile(write("b.pdq", "\(hash),90\n"), category: .b)
+        #expect(second.record.conflicts.map(\.hashType) == [.pdq])
+        #expect(Set(second.record.conflicts.first?.categories ?? []) == [.a, .b])
+        #expect(try db.info().conflicts == 1)
+    }
+
     @Test func vicsAlternativeHashesCarryPDQ() throws {
         let hash = String(repeating: "5a", count: 32)
         let file = write("v.json", """
