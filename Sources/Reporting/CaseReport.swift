@@ -63,6 +63,8 @@ public struct ReportedItem: Codable, Sendable, Equatable {
 /// An image counted in a category because its PDQ hash is near a known one.
 public struct ReportedPerceptualMatch: Codable, Sendable, Equatable {
     public var exhibit: String
+    /// The evidence root the path starts from.
+    public var source: String
     /// Display form, like `ReportedItem.path`.
     public var path: String
     public var category: String

@@ -101,7 +101,7 @@ public struct ReportBuilder {
             if resolution?.basis == .perceptual, let pdq = item.result.pdq,
                let match = Resolution.deciding(item.matches).first, let near = match.perceptual {
                 perceptualMatches.append(ReportedPerceptualMatch(
-                    exhibit: item.exhibit, path: item.result.path.display, category: match.category.rawValue, distance: near.distance,
+                    exhibit: item.exhibit, source: SafeText.display(item.source), path: item.result.path.display, category: match.category.rawValue, distance: near.distance,
                     variant: near.variant.rawValue, pdq: pdq.hash.hex, pdqQuality: pdq.quality, knownPDQ: near.knownHash.hex,
                     knownSource: SafeText.display(match.source)))
             }
