@@ -14,7 +14,7 @@ ic_status ic_bmp_decode(const ic_input *in, ic_info *info, unsigned char *pixels
         ic_message(message, message_size, stbi_failure_reason());
         return IC_ERROR;
     }
-    ic_set_info(info, width, height, 3, components == 4 ? "RGBA" : "RGB");
+    ic_set_info(info, width, height, 3);
     if (!pixels) return IC_OK;
     int decoded_width = 0, decoded_height = 0;
     unsigned char *decoded = stbi_load_from_memory(in->data, (int)in->size, &decoded_width, &decoded_height, &components, 3);

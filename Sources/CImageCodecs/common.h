@@ -8,13 +8,12 @@ static inline void ic_message(char *message, size_t size, const char *text) {
     if (message && size) snprintf(message, size, "%s", text ? text : "unknown error");
 }
 
-static inline void ic_set_info(ic_info *info, int width, int height, int channels, const char *colour) {
+static inline void ic_set_info(ic_info *info, int width, int height, int channels) {
     info->width = width;
     info->height = height;
     info->channels = channels;
     info->source_width = width;
     info->source_height = height;
-    snprintf(info->colour, sizeof info->colour, "%s", colour);
 }
 
 // Copies 8-bit RGB(A)/grey rows into the caller's buffer, dropping alpha without compositing.

@@ -53,7 +53,7 @@ ic_status ic_gif_decode(const ic_input *in, ic_info *info, unsigned char *pixels
     if (DGifGetImageDesc(gif) == GIF_ERROR) return gif_fail(gif, gif->Error, message, message_size);
 
     int width = gif->Image.Width, height = gif->Image.Height;
-    ic_set_info(info, width, height, 3, "palette");
+    ic_set_info(info, width, height, 3);
     ColorMapObject *map = gif->Image.ColorMap ? gif->Image.ColorMap : gif->SColorMap;
     if (!pixels || width <= 0 || height <= 0) {
         int ignored = 0;

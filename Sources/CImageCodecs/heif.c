@@ -28,7 +28,7 @@ ic_status ic_heif_decode(const ic_input *in, ic_info *info, unsigned char *pixel
     if (error.code != heif_error_Ok) return heif_fail(context, NULL, error, message, message_size);
 
     int width = heif_image_handle_get_width(handle), height = heif_image_handle_get_height(handle);
-    ic_set_info(info, width, height, 3, "YCbCr");
+    ic_set_info(info, width, height, 3);
     if (!pixels) {
         heif_image_handle_release(handle);
         heif_context_free(context);

@@ -4,17 +4,6 @@
 #include <turbojpeg.h>
 #include "common.h"
 
-static const char *colour_name(int colourspace) {
-    switch (colourspace) {
-    case TJCS_RGB: return "RGB";
-    case TJCS_YCbCr: return "YCbCr";
-    case TJCS_GRAY: return "grey";
-    case TJCS_CMYK: return "CMYK";
-    case TJCS_YCCK: return "YCCK";
-    default: return "unknown";
-    }
-}
-
 // Adobe writes CMYK/YCCK JPEGs inverted (an APP14 "Adobe" marker); libjpeg hands the stored
 // values over unchanged, so the inversion is undone here before the usual CMYK → RGB.
 static int has_adobe_marker(const unsigned char *data, size_t size) {
@@ -61,7 +50,7 @@ ic_status ic_jpeg_decode(const ic_input *in, ic_info *info, unsigned char *pixel
     int scaled_height = (height + denominator - 1) / denominator;
     int grey = colourspace == TJCS_GRAY;
     int cmyk = colourspace == TJCS_CMYK || colourspace == TJCS_YCCK;
-    ic_set_info(info, scaled_width, scaled_height, grey ? 1 : 3, colour_name(colourspace));
+    ic_set_info(info, scaled_width, scaled_height, grey ? 1 : 3);
     info->source_width = width;
     info->source_height = height;
     if (!pixels) return IC_OK;

@@ -57,9 +57,7 @@ ic_status ic_png_decode(const ic_input *in, ic_info *info, unsigned char *pixels
     int depth = 0, colour_type = 0;
     png_get_IHDR(png, png_info, &width, &height, &depth, &colour_type, NULL, NULL, NULL);
     int grey = (colour_type & PNG_COLOR_MASK_COLOR) == 0;
-    const char *colour = colour_type == PNG_COLOR_TYPE_PALETTE ? "palette" : grey ? "grey" : "RGB";
-    ic_set_info(info, (int)width, (int)height, grey ? 1 : 3, colour);
-    if (depth == 16) snprintf(info->colour, sizeof info->colour, "%s 16-bit", colour);
+    ic_set_info(info, (int)width, (int)height, grey ? 1 : 3);
     if (!pixels) {
         png_destroy_read_struct(&png, &png_info, NULL);
         return IC_OK;

@@ -72,8 +72,7 @@ ic_status ic_tiff_decode(const ic_input *in, ic_info *info, unsigned char *pixel
     TIFFGetFieldDefaulted(tiff, TIFFTAG_EXTRASAMPLES, &extra, &extra_types);
     TIFFGetFieldDefaulted(tiff, TIFFTAG_PHOTOMETRIC, &photometric);
     int grey = (photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE) && samples - extra == 1;
-    ic_set_info(info, (int)width, (int)height, grey ? 1 : 3,
-                grey ? "grey" : photometric == PHOTOMETRIC_PALETTE ? "palette" : photometric == PHOTOMETRIC_SEPARATED ? "CMYK" : "RGB");
+    ic_set_info(info, (int)width, (int)height, grey ? 1 : 3);
     if (!pixels || width == 0 || height == 0) {
         TIFFClose(tiff);
         if (pixels) { ic_message(message, message_size, "TIFF has no pixels"); return IC_ERROR; }

@@ -9,7 +9,7 @@ ic_status ic_webp_decode(const ic_input *in, ic_info *info, unsigned char *pixel
         ic_message(message, message_size, code == VP8_STATUS_NOT_ENOUGH_DATA ? "truncated WebP header" : "not a decodable WebP");
         return IC_ERROR;
     }
-    ic_set_info(info, features.width, features.height, 3, features.format == 2 ? "lossless" : "lossy");
+    ic_set_info(info, features.width, features.height, 3);
     if (!pixels) return IC_OK;
     if (features.has_animation) {
         ic_message(message, message_size, "animated WebP is not decoded");

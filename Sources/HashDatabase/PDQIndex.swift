@@ -11,10 +11,10 @@ import TriageCore
 /// checks the full distance of each entry found. Recall is exact by construction; tests prove
 /// it against `bruteForce`.
 ///
-/// Memory: 32 bytes per hash, 4 bytes per hash per chunk for the tables' entry lists, and
-/// 4 bytes per possible chunk value for their offsets. 16 chunks of 16 bits up to 4M hashes
-/// (about 97 bytes per hash); 12 chunks of 21–22 bits beyond, where 16-bit buckets would be
-/// too full (about 95 bytes per hash at 10M).
+/// Memory: 32 bytes per hash, 3 bytes per hash per chunk for the tables' entry lists (4 from
+/// 16M entries), and 4 bytes per possible chunk value for their offsets. 16 chunks of 16 bits
+/// up to 4M hashes (89 bytes per hash at 1M); 12 chunks of 21–22 bits beyond, where 16-bit
+/// buckets would be too full (86 bytes per hash at 10M).
 public struct PDQIndex: Sendable {
     public struct Entry: Sendable, Hashable {
         public var hash: PDQHash
@@ -131,11 +131,14 @@ public struct PDQIndex: Sendable {
         // half is started (prefetch), so that thousands of cache misses overlap; then each
         // candidate is checked, usually from cache by then.
         var buckets: [(chunk: Int, start: Int, end: Int)] = []
-        buckets.reserveCapacity(chunks.count * Self.flipMasks(bits: chunks[0].bits, radius: radius).count)
+        // The chunks have at most two widths: their masks are fetched once per query.
+        var masksByWidth: [Int: [UInt32]] = [:]
+        for width in Set(chunks.map(\.bits)) { masksByWidth[width] = Self.flipMasks(bits: width, radius: radius) }
+        buckets.reserveCapacity(chunks.count * masksByWidth.values.map(\.count).max()!)
         for (c, chunk) in chunks.enumerated() {
             let own = Self.chunkValue(qWords, 0, start: chunk.start, bits: chunk.bits)
             chunk.offsets.withUnsafeBufferPointer { offsets in
-                for mask in Self.flipMasks(bits: chunk.bits, radius: radius) {
+                for mask in masksByWidth[chunk.bits]! {
                     let value = Int(own ^ mask)
                     let start = Int(offsets[value]), end = Int(offsets[value + 1])
                     if start < end {

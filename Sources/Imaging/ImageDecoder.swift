@@ -8,22 +8,18 @@ public struct DecodedImage: Sendable {
     public var height: Int
     public var channels: Int
     public var pixels: [UInt8]
-    /// The stored colour model ("YCbCr", "CMYK", "grey", "palette", …), for `inspect`.
-    public var colour: String
     /// Set when the decoder warned but produced pixels (a truncated JPEG is filled with grey).
     public var damage: String?
     /// 2, 4 or 8 when a JPEG was decoded at 1/2, 1/4 or 1/8 scale (fast mode); else 1.
     public var scaleDenominator: Int
 
-    public init(width: Int, height: Int, channels: Int, pixels: [UInt8], colour: String = "", damage: String? = nil,
-                scaleDenominator: Int = 1) {
+    public init(width: Int, height: Int, channels: Int, pixels: [UInt8], damage: String? = nil, scaleDenominator: Int = 1) {
         precondition(channels == 1 || channels == 3, "grey or RGB")
         precondition(pixels.count == width * height * channels, "pixel count matches the size")
         self.width = width
         self.height = height
         self.channels = channels
         self.pixels = pixels
-        self.colour = colour
         self.damage = damage
         self.scaleDenominator = scaleDenominator
     }
@@ -73,12 +69,15 @@ public struct ImageDecoder: Sendable {
     /// decodes a truncated file's missing rows as grey). Otherwise the buffer is first filled
     /// with grey, so that rows a damaged file leaves undecoded are grey, not leftover memory.
     private let writesEveryPixel: Bool
+    /// The library can decode at 1/2, 1/4 or 1/8 scale (libjpeg's scaled DCT): fast mode.
+    private let decodesAtReducedScale: Bool
 
-    init(name: String, mimeTypes: [String], function: ic_decode_fn, writesEveryPixel: Bool) {
+    init(name: String, mimeTypes: [String], function: ic_decode_fn, writesEveryPixel: Bool, decodesAtReducedScale: Bool = false) {
         self.name = name
         self.mimeTypes = mimeTypes
         self.function = function
         self.writesEveryPixel = writesEveryPixel
+        self.decodesAtReducedScale = decodesAtReducedScale
     }
 
     /// The declared size and channels, from the header alone.
@@ -112,7 +111,7 @@ public struct ImageDecoder: Sendable {
             throw .dimensionLimit(width: width, height: height, limit: options.maxPixels)
         }
         var denominator = 1
-        if let minimum = options.jpegMinimumShortSide, name == "libjpeg-turbo" {
+        if let minimum = options.jpegMinimumShortSide, decodesAtReducedScale {
             denominator = Self.scaleDenominator(shortSide: min(width, height), minimum: minimum)
             if denominator > 1 { info = try header(of: data, scaleDenominator: denominator) }
         }
@@ -142,7 +141,7 @@ public struct ImageDecoder: Sendable {
         }
         guard status != IC_ERROR else { throw .failed(decoder: name, message: Self.string(message)) }
         return DecodedImage(width: Int(info.width), height: Int(info.height), channels: Int(info.channels), pixels: pixels,
-                            colour: Self.string(info.colour), damage: status == IC_DAMAGED ? Self.string(message) : nil,
+                            damage: status == IC_DAMAGED ? Self.string(message) : nil,
                             scaleDenominator: denominator)
     }
 
@@ -151,10 +150,6 @@ public struct ImageDecoder: Sendable {
         var denominator = 1
         while denominator < 8, (shortSide + 2 * denominator - 1) / (2 * denominator) >= minimum { denominator *= 2 }
         return denominator
-    }
-
-    private static func string<T>(_ tuple: T) -> String {
-        withUnsafeBytes(of: tuple) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     private static func string(_ chars: [CChar]) -> String {
@@ -166,7 +161,8 @@ public struct ImageDecoder: Sendable {
 /// C file in CImageCodecs and one line here.
 public enum ImageDecoders {
     public static let all: [ImageDecoder] = [
-        ImageDecoder(name: "libjpeg-turbo", mimeTypes: ["image/jpeg"], function: ic_jpeg_decode, writesEveryPixel: true),
+        ImageDecoder(name: "libjpeg-turbo", mimeTypes: ["image/jpeg"], function: ic_jpeg_decode, writesEveryPixel: true,
+                     decodesAtReducedScale: true),
         ImageDecoder(name: "libpng", mimeTypes: ["image/png"], function: ic_png_decode, writesEveryPixel: true),
         ImageDecoder(name: "giflib", mimeTypes: ["image/gif"], function: ic_gif_decode, writesEveryPixel: false),
         ImageDecoder(name: "libwebp", mimeTypes: ["image/webp"], function: ic_webp_decode, writesEveryPixel: true),

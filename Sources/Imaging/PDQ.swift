@@ -64,8 +64,8 @@ public final class PDQHasher {
         luma.withUnsafeMutableBufferPointer { luma in
             scratch.withUnsafeMutableBufferPointer { scratch in
                 let a = luma.baseAddress!, b = scratch.baseAddress!
-                if rows == 64 && cols == 64 {
-                    Self.boxAlongRows(image, grey: grey, into: a, window: 1)  // a window of 1 copies: luma only
+                if rows == 64 && cols == 64 {  // the reference skips the filter
+                    Self.fillLuma(image, grey: grey, into: a)
                     for i in 0..<4096 { reduced[i] = a[i] }
                     return
                 }
@@ -109,12 +109,9 @@ public final class PDQHasher {
     static func boxAlongRows(_ image: DecodedImage, grey: Bool, into output: UnsafeMutablePointer<Float>, window: Int) {
         let cols = image.width, channels = image.channels
         image.pixels.withUnsafeBufferPointer { pixels in Self.lumaTable.withUnsafeBufferPointer { lumaTable in
-            let p = pixels.baseAddress!
-            // Each product has only 256 possible values: looked up, they are the same floats.
-            let table = lumaTable.baseAddress!
+            let p = pixels.baseAddress!, table = lumaTable.baseAddress!
             @inline(__always) func luma(_ source: UnsafePointer<UInt8>, _ c: Int) -> Float {
-                if grey { return table[768 + Int(source[c * channels])] }
-                return table[Int(source[3 * c])] + table[256 + Int(source[3 * c + 1])] + table[512 + Int(source[3 * c + 2])]
+                Self.luma(source, c, grey: grey, channels: channels, table: table)
             }
             rowBlocks(rows: image.height, cols: cols, window: window, gather: { row, count, lanes in
                 func at(_ k: Int) -> UnsafePointer<UInt8> { p + (row + min(k, count - 1)) * cols * channels }
@@ -125,6 +122,27 @@ public final class PDQHasher {
             }, scatter: { row, count, lanes in
                 scatterRows(lanes, to: output + row * cols, stride: cols, count: count, columns: 0..<cols)
             })
+        } }
+    }
+
+    /// Luma of pixel `c` of a row: Y = 0.299 R + 0.587 G + 0.114 B in float, left to right, or
+    /// the grey value itself. Each product has only 256 possible values: looked up in `table`
+    /// (`lumaTable`), they are the same floats.
+    @inline(__always)
+    static func luma(_ row: UnsafePointer<UInt8>, _ c: Int, grey: Bool, channels: Int, table: UnsafePointer<Float>) -> Float {
+        if grey { return table[768 + Int(row[c * channels])] }
+        return table[Int(row[3 * c])] + table[256 + Int(row[3 * c + 1])] + table[512 + Int(row[3 * c + 2])]
+    }
+
+    /// The luma of every pixel, unfiltered (a 64x64 image goes straight to the DCT).
+    static func fillLuma(_ image: DecodedImage, grey: Bool, into output: UnsafeMutablePointer<Float>) {
+        image.pixels.withUnsafeBufferPointer { pixels in lumaTable.withUnsafeBufferPointer { table in
+            for row in 0..<image.height {
+                let source = pixels.baseAddress! + row * image.width * image.channels, target = output + row * image.width
+                for c in 0..<image.width {
+                    target[c] = luma(source, c, grey: grey, channels: image.channels, table: table.baseAddress!)
+                }
+            }
         } }
     }
 

@@ -3,7 +3,8 @@ import Foundation
 import HashDatabase
 import TriageCore
 
-/// The Match and Record stages: looks media up in the hash database and commits items to the
+/// The Match and Record stages: looks media up in the hash database (perceptual matches arrive
+/// with each result, found by the workers) and commits items to the
 /// case in batches; the only writer of the case store during a scan.
 ///
 /// `add` and `flush` run on the recorder thread. The walker thread calls `skipped` and reads
@@ -11,7 +12,6 @@ import TriageCore
 final class Recorder: @unchecked Sendable {
     private let store: any CaseRecording
     private let lookup: any KnownHashLookup
-    private let perceptual: PerceptualMatcher
     private let options: ScanOptions
     private let description: ScanDescription
     private let progressHandler: @Sendable (ScanProgress) -> Void
@@ -32,11 +32,10 @@ final class Recorder: @unchecked Sendable {
 
     /// - Parameter startNow: record the scan's start at once; false when a finished scan of
     ///   the same roots exists, so that a re-run that finds nothing new writes nothing.
-    init(store: any CaseRecording, lookup: any KnownHashLookup, perceptualIndex: PDQIndex, options: ScanOptions,
+    init(store: any CaseRecording, lookup: any KnownHashLookup, options: ScanOptions,
          description: ScanDescription, startNow: Bool, progress: @escaping @Sendable (ScanProgress) -> Void) {
         self.store = store
         self.lookup = lookup
-        perceptual = PerceptualMatcher(index: perceptualIndex, options: options.perceptual)
         self.options = options
         self.description = description
         progressHandler = progress
@@ -49,7 +48,9 @@ final class Recorder: @unchecked Sendable {
         lock.unlock()
     }
 
-    func add(_ result: ItemResult, source: String) {
+    /// - Parameter nearMatches: the item's perceptual matches (found by the worker); they count
+    ///   only when no exact entry matches.
+    func add(_ result: ItemResult, nearMatches: [KnownMatch], source: String) {
         guard failure == nil else { return }
         var matches: [KnownMatch] = []
         if result.kind.isMedia, let digests = result.digests {
@@ -61,7 +62,7 @@ final class Recorder: @unchecked Sendable {
                 return
             }
         }
-        if matches.isEmpty { matches = perceptual.matches(for: result) }
+        if matches.isEmpty { matches = nearMatches }
         lock.lock()
         progress.items += 1
         progress.bytes += result.digests != nil ? result.size : min(result.size, Int64(FileExaminer.headLength))

@@ -123,7 +123,7 @@ public final class ScanPipeline {
             throw ScanError(message: "cannot start libmagic: \(error.message); is libmagic's database (libmagic-mgc) installed?")
         }
 
-        let recorder = Recorder(store: store, lookup: hashDatabase, perceptualIndex: perceptualIndex, options: options, description: ScanDescription(
+        let recorder = Recorder(store: store, lookup: hashDatabase, options: options, description: ScanDescription(
             exhibit: options.exhibit, roots: options.roots, examiner: options.examiner, hashDatabasePath: hashDatabaseFacts.path,
             hashDatabaseFingerprint: hashDatabaseFacts.fingerprint, hashDatabaseEntries: hashDatabaseFacts.entries,
             hashDatabaseSources: hashDatabaseFacts.sources, settings: settings()), startNow: !alreadyComplete, progress: progress)
@@ -131,11 +131,17 @@ public final class ScanPipeline {
         for root in roots {
             let recorded = try store.recordedPaths(exhibit: options.exhibit, source: root.path)
             let work = BlockingQueue<WalkEntry>(capacity: 1024)
-            let results = BlockingQueue<ItemResult>(capacity: 1024)
+            let results = BlockingQueue<(ItemResult, near: [KnownMatch])>(capacity: 1024)
+            let matcher = PerceptualMatcher(index: perceptualIndex, options: options.perceptual)
             let workersDone = DispatchGroup()
             for examiner in examiners {
+                // Perceptual lookups run here, on every worker, not on the single recorder thread:
+                // against a national hash set each costs a fraction of a millisecond.
                 let thread = Thread { [work, results] in
-                    while let entry = work.pop() { results.push(examiner.examine(entry, in: root)) }
+                    while let entry = work.pop() {
+                        let result = examiner.examine(entry, in: root)
+                        results.push((result, matcher.matches(for: result)))
+                    }
                     workersDone.leave()
                 }
                 workersDone.enter()
@@ -144,7 +150,7 @@ public final class ScanPipeline {
             }
             let recorderDone = DispatchSemaphore(value: 0)
             let recorderThread = Thread { [results] in
-                while let result = results.pop() { recorder.add(result, source: root.path) }
+                while let (result, near) = results.pop() { recorder.add(result, nearMatches: near, source: root.path) }
                 recorder.flush(source: root.path)
                 recorderDone.signal()
             }
@@ -157,7 +163,7 @@ public final class ScanPipeline {
                 } else if entry.kind == .regularFile {
                     work.push(entry)
                 } else {
-                    results.push(entry.unreadResult())
+                    results.push((entry.unreadResult(), []))
                 }
             }
             work.close()

@@ -1,7 +1,7 @@
 /// A 256-bit PDQ perceptual hash, kept as four 64-bit words of its 64-digit hex spelling
 /// (`words[0]` = the first 16 digits). In the reference's bit numbering, hash bit k is bit k of
 /// that hex read as one big-endian number, so `words[3 - k / 64]` holds it at `k % 64`.
-public struct PDQHash: Hashable, Sendable, Comparable {
+public struct PDQHash: Hashable, Sendable {
     public var words: (UInt64, UInt64, UInt64, UInt64)
 
     public init(words: (UInt64, UInt64, UInt64, UInt64)) {
@@ -36,11 +36,6 @@ public struct PDQHash: Hashable, Sendable, Comparable {
 
     public var hex: String { Hex.encode(bytes) }
 
-    public func bit(_ k: Int) -> Bool {
-        let word = [words.0, words.1, words.2, words.3][3 - k / 64]
-        return word >> UInt64(k % 64) & 1 == 1
-    }
-
     /// Number of differing bits (0...256): the match distance.
     public func distance(to other: PDQHash) -> Int {
         (words.0 ^ other.words.0).nonzeroBitCount + (words.1 ^ other.words.1).nonzeroBitCount
@@ -49,10 +44,6 @@ public struct PDQHash: Hashable, Sendable, Comparable {
 
     public static func == (a: PDQHash, b: PDQHash) -> Bool {
         a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
-    }
-
-    public static func < (a: PDQHash, b: PDQHash) -> Bool {
-        (a.words.0, a.words.1, a.words.2, a.words.3) < (b.words.0, b.words.1, b.words.2, b.words.3)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -23,7 +23,6 @@ typedef struct {
     int channels;       // 1 (grey) or 3 (RGB); alpha is never handed over
     int source_width;   // as the file declares them
     int source_height;
-    char colour[16];    // the stored colour model, e.g. "YCbCr", "CMYK", "grey", "palette"
 } ic_info;
 
 typedef enum {
