@@ -18,6 +18,7 @@ let package = Package(
         // C libraries, one target each.
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CYAJL", pkgConfig: "yajl", providers: [.apt(["libyajl-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // The image decoders: thin C wrappers so that libjpeg's and libpng's longjmp errors
         // never cross Swift frames (PLATFORM.md).
         .target(name: "CImageCodecs", linkerSettings: [
@@ -31,7 +32,7 @@ let package = Package(
         .target(name: "TriageCore"),
 
         // Pipeline stages.
-        .target(name: "Evidence", dependencies: ["TriageCore"]),
+        .target(name: "Evidence", dependencies: ["TriageCore", "CArchive"]),
         .target(name: "Identification", dependencies: ["TriageCore", "CMagic"],
                 exclude: ["Magic/README.md", "Magic/COPYING"], resources: [.copy("Magic/Magdir")]),
         .target(name: "Imaging", dependencies: ["TriageCore", "CImageCodecs"]),

@@ -30,3 +30,5 @@ public final class EvidenceFile {
         return filled
     }
 }
+
+extension EvidenceFile: ByteStream {}

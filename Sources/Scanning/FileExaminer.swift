@@ -17,21 +17,27 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     static let headLength = 16 * 1024
     /// Read size while hashing.
     static let chunkLength = 1 << 20
+    /// The read buffer holds the head (up to `ContentIdentifier.deepHeadLength`) at its start and
+    /// reads the rest after it, so the head survives while the item is streamed.
+    static let deepHeadRoom = 64 * 1024
 
     private let identifier: ContentIdentifier
-    private let hashAll: Bool
+    let hashAll: Bool
     private let perceptual: PerceptualOptions
-    private let buffer: UnsafeMutableRawBufferPointer
+    let expansion: ExpansionOptions
+    let buffer: UnsafeMutableRawBufferPointer
     private var imageBuffer: UnsafeMutableRawBufferPointer
     private let hasher = PDQHasher()
     /// The last image's pixels, reused for the next one of similar size.
     private var recycledPixels: [UInt8] = []
 
-    init(hashAll: Bool, perceptual: PerceptualOptions = PerceptualOptions()) throws(IdentificationError) {
+    init(hashAll: Bool, perceptual: PerceptualOptions = PerceptualOptions(),
+         expansion: ExpansionOptions = ExpansionOptions()) throws(IdentificationError) {
         identifier = try ContentIdentifier()
         self.hashAll = hashAll
         self.perceptual = perceptual
-        buffer = .allocate(byteCount: Self.chunkLength, alignment: 64)
+        self.expansion = expansion
+        buffer = .allocate(byteCount: Self.deepHeadRoom + Self.chunkLength, alignment: 64)
         imageBuffer = .allocate(byteCount: Self.chunkLength, alignment: 64)
     }
 
@@ -40,38 +46,44 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         imageBuffer.deallocate()
     }
 
-    /// The finished result for one walked entry. Never throws: every failure is the item's
+    /// Every result for one walked entry: for a container, its members first (depth first, in
+    /// the container's order), then the entry itself. Never throws: every failure is an item's
     /// disposition and reason (DESIGN.md rule 2).
-    func examine(_ entry: WalkEntry, in root: EvidenceRoot) -> ItemResult {
+    ///
+    /// The entry comes last so that a scan killed half-way through a container opens it again
+    /// on the next run (members already recorded are skipped by the caller).
+    func examine(_ entry: WalkEntry, in root: EvidenceRoot, emit: (ItemResult) -> Void) {
         var result = entry.unreadResult()
-        guard entry.kind == .regularFile else { return result }
+        guard entry.kind == .regularFile else { return emit(result) }
         let file: EvidenceFile
         do {
             file = try root.openFile(entry.relativePath)
         } catch {
             result.disposition = .unreadable
             result.reason = "\(error.call): \(error.message)"
-            return result
+            return emit(result)
         }
         result.size = file.size
+        emit(examineContent(of: file, declaredSize: file.size, result: result, budget: ExpansionBudget(options: expansion), emit: emit))
+    }
 
-        let head = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Self.headLength])
-        let headCount: Int
+    /// Identifies, hashes, decodes or expands one item's bytes: an evidence file or a member.
+    func examineContent(of stream: any ByteStream, declaredSize: Int64?, result: ItemResult, budget: ExpansionBudget,
+                                emit: (ItemResult) -> Void) -> ItemResult {
+        var result = result
+        var headCount: Int
         do {
-            headCount = try file.read(into: head)
+            headCount = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Self.headLength]))
         } catch {
-            result.disposition = .unreadable
-            result.reason = "read: \(error.message)"
-            return result
+            return failedRead(result, error, at: 0)
         }
         if headCount == 0 {
             result.disposition = .empty
             result.reason = "no bytes"
             return result
         }
-        let headBytes = UnsafeRawBufferPointer(rebasing: head[0..<headCount])
         do {
-            let identification = try identifier.identify(head: headBytes, path: result.path)
+            let identification = try identifier.identify(head: UnsafeRawBufferPointer(rebasing: buffer[0..<headCount]), path: result.path)
             result.mime = identification.mime
             result.kind = identification.kind
             result.extensionMismatch = identification.extensionMismatch
@@ -80,33 +92,75 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             result.reason = error.description
             return result
         }
+        var moreToRead = headCount == Self.headLength
+        if expansion.enabled, moreToRead, result.mime == "application/octet-stream",
+           (declaredSize ?? .max) >= ContentIdentifier.deepHeadLength {
+            // Signatures libmagic's head cannot see (an ISO 9660 volume descriptor at 32 KiB).
+            let deep = UnsafeMutableRawBufferPointer(rebasing: buffer[headCount..<ContentIdentifier.deepHeadLength])
+            do {
+                let count = try stream.read(into: deep)
+                headCount += count
+                moreToRead = count == deep.count
+            } catch {
+                return failedRead(result, error, at: Int64(headCount))
+            }
+            if let mime = ContentIdentifier.deepSignature(UnsafeRawBufferPointer(rebasing: buffer[0..<headCount])) {
+                result.mime = mime
+            }
+        }
+        let head = UnsafeRawBufferPointer(rebasing: buffer[0..<headCount])
+        if expansion.enabled, let format = ContainerFormats.format(forMIME: result.mime ?? "") {
+            return expand(stream, as: format, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result,
+                          budget: budget, emit: emit)
+        }
         guard result.kind.isMedia || hashAll else { return result }
         if result.kind == .still, perceptual.enabled {
-            return examineImage(file, head: headBytes, result: result)
+            return examineImage(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result)
         }
-
-        return streamDigests(file, head: headBytes, result: result)
+        return streamDigests(stream, head: head, moreToRead: moreToRead, result: result)
     }
 
-    /// Streams the file (after the head already read) through the three digests.
-    private func streamDigests(_ file: EvidenceFile, head: UnsafeRawBufferPointer, result: ItemResult) -> ItemResult {
+    /// The item's disposition when its bytes stop coming: the OS error, the container's damage,
+    /// or an expansion limit.
+    func failedRead(_ result: ItemResult, _ error: Error, at offset: Int64) -> ItemResult {
         var result = result
-        var hasher = MultiHasher()
+        switch error {
+        case let stop as ExpansionBudget.Stop:
+            result.disposition = stop.disposition
+            result.reason = "not read to the end: \(stop.reason)"
+        case let damage as ContainerError:
+            result.disposition = damage.kind == .encrypted ? .encrypted : .containerDamaged
+            result.reason = "container data unreadable at byte \(offset): \(damage.message); digests not computed"
+        case let system as SystemError:
+            result.disposition = .unreadable
+            result.reason = "read error at byte \(offset): \(system.message); digests not computed"
+        default:
+            result.disposition = .unreadable
+            result.reason = "read error at byte \(offset): \(error); digests not computed"
+        }
+        return result
+    }
+
+    /// Streams the item (after the head already read) through the three digests.
+    func streamDigests(_ stream: any ByteStream, head: UnsafeRawBufferPointer, moreToRead: Bool, result: ItemResult,
+                               hashing hasher: MultiHasher = MultiHasher(), alreadyHashed: Int64 = 0) -> ItemResult {
+        var result = result
+        var hasher = hasher
         hasher.update(head)
-        var total = Int64(head.count)
-        if head.count == Self.headLength {
+        var total = alreadyHashed + Int64(head.count)
+        // The head lives in the read buffer; the rest is read after it.
+        let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[Self.deepHeadRoom...])
+        if moreToRead {
             while true {
                 let count: Int
                 do {
-                    count = try file.read(into: buffer)
+                    count = try stream.read(into: chunk)
                 } catch {
                     // A damaged medium: keep what identification found, record where reading failed.
-                    result.disposition = .unreadable
-                    result.reason = "read error at byte \(total): \(error.message); digests not computed"
-                    return result
+                    return failedRead(result, error, at: total)
                 }
                 if count == 0 { break }
-                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                hasher.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
                 total += Int64(count)
             }
         }
@@ -117,45 +171,42 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
 
     /// A still image: read whole, hashed, decoded, PDQ-hashed. Every failure after the digests
     /// is the item's disposition; the digests are kept.
-    private func examineImage(_ file: EvidenceFile, head: UnsafeRawBufferPointer, result: ItemResult) -> ItemResult {
+    private func examineImage(_ stream: any ByteStream, head: UnsafeRawBufferPointer, moreToRead: Bool, declaredSize: Int64?,
+                              result: ItemResult) -> ItemResult {
         var result = result
         guard let decoder = ImageDecoders.decoder(forMIME: result.mime ?? "") else {
-            result = streamDigests(file, head: head, result: result)
+            result = streamDigests(stream, head: head, moreToRead: moreToRead, result: result)
             if result.digests != nil {
                 result.disposition = .noDecoder
                 result.reason = "no decoder for \(SafeText.display(result.mime ?? "?")); exact digests only"
             }
             return result
         }
-        if file.size > Int64(perceptual.maxDecodeBytes) {
-            result = streamDigests(file, head: head, result: result)
-            if result.digests != nil {
-                result.disposition = .sizeLimit
-                result.reason = "\(file.size) bytes is over the decode limit of \(perceptual.maxDecodeBytes); exact digests only"
-            }
-            return result
+        if let size = declaredSize, size > Int64(perceptual.maxDecodeBytes) {
+            return overDecodeLimit(streamDigests(stream, head: head, moreToRead: moreToRead, result: result))
         }
-        // Read the whole file: the head already read, then the rest until the end.
+        // Read the whole item: the head already read, then the rest until the end.
         UnsafeMutableRawBufferPointer(rebasing: imageBuffer[0..<head.count]).copyMemory(from: head)
         var total = head.count
-        if head.count == Self.headLength {
-            while true {
-                if imageBuffer.count - total < Self.chunkLength { growImageBuffer(to: max(total + Self.chunkLength, Int(file.size) + 1)) }
-                let count: Int
-                do {
-                    count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: imageBuffer[(total)..<(total + Self.chunkLength)]))
-                } catch {
-                    result.disposition = .unreadable
-                    result.reason = "read error at byte \(total): \(error.message); digests not computed"
-                    return result
-                }
-                if count == 0 { break }
-                total += count
-                if total > perceptual.maxDecodeBytes {  // the file grew while being read
-                    result.disposition = .unreadable
-                    result.reason = "the file grew past \(file.size) bytes while it was read; digests not computed"
-                    return result
-                }
+        while moreToRead {
+            if imageBuffer.count - total < Self.chunkLength {
+                growImageBuffer(to: max(total + Self.chunkLength, Int(min(declaredSize ?? 0, Int64(perceptual.maxDecodeBytes))) + 1))
+            }
+            let count: Int
+            do {
+                count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: imageBuffer[total..<(total + Self.chunkLength)]))
+            } catch {
+                return failedRead(result, error, at: Int64(total))
+            }
+            if count == 0 { break }
+            total += count
+            if total > perceptual.maxDecodeBytes {
+                // Larger than declared (a growing file, a member without a size): hash the rest as a stream.
+                var digests = MultiHasher()
+                digests.update(UnsafeRawBufferPointer(rebasing: imageBuffer[0..<total]))
+                releaseLargeImageBuffer()
+                return overDecodeLimit(streamDigests(stream, head: UnsafeRawBufferPointer(start: nil, count: 0), moreToRead: true,
+                                                     result: result, hashing: digests, alreadyHashed: Int64(total)))
             }
         }
         let bytes = UnsafeRawBufferPointer(rebasing: imageBuffer[0..<total])
@@ -195,11 +246,25 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             result.reason = SafeText.display(error.message)
         }
         hasher.releaseLargeBuffers()
+        releaseLargeImageBuffer()
+        return result
+    }
+
+    /// An image hashed as a stream because it is over the decode limit.
+    private func overDecodeLimit(_ result: ItemResult) -> ItemResult {
+        var result = result
+        if result.digests != nil {
+            result.disposition = .sizeLimit
+            result.reason = "\(result.size) bytes is over the decode limit of \(perceptual.maxDecodeBytes); exact digests only"
+        }
+        return result
+    }
+
+    private func releaseLargeImageBuffer() {
         if imageBuffer.count > Self.keptImageBuffer {
             imageBuffer.deallocate()
             imageBuffer = .allocate(byteCount: Self.chunkLength, alignment: 64)
         }
-        return result
     }
 
     /// An image buffer this large is kept for the next image; a larger one is given back.

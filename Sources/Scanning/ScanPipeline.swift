@@ -22,11 +22,14 @@ public struct ScanOptions: Sendable {
     public var simulateKillAfterBatches: Int?
     /// Decoding, PDQ and perceptual matching.
     public var perceptual: PerceptualOptions
+    /// Opening archives and documents, and its limits.
+    public var expansion: ExpansionOptions
 
     public init(roots: [String], exhibit: String, examiner: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 hashAll: Bool = false, batchSize: Int = 500, simulateKillAfterBatches: Int? = nil,
-                perceptual: PerceptualOptions = PerceptualOptions()) {
+                perceptual: PerceptualOptions = PerceptualOptions(), expansion: ExpansionOptions = ExpansionOptions()) {
         self.perceptual = perceptual
+        self.expansion = expansion
         self.roots = roots
         self.exhibit = exhibit
         self.examiner = examiner
@@ -118,7 +121,7 @@ public final class ScanPipeline {
         let alreadyComplete = try store.hasFinishedScan(exhibit: options.exhibit, roots: options.roots)
         var examiners: [FileExaminer] = []
         do {
-            for _ in 0..<options.jobs { examiners.append(try FileExaminer(hashAll: options.hashAll, perceptual: options.perceptual)) }
+            for _ in 0..<options.jobs { examiners.append(try FileExaminer(hashAll: options.hashAll, perceptual: options.perceptual, expansion: options.expansion)) }
         } catch {
             throw ScanError(message: "cannot start libmagic: \(error.message); is libmagic's database (libmagic-mgc) installed?")
         }
@@ -139,8 +142,11 @@ public final class ScanPipeline {
                 // against a national hash set each costs a fraction of a millisecond.
                 let thread = Thread { [work, results] in
                     while let entry = work.pop() {
-                        let result = examiner.examine(entry, in: root)
-                        results.push((result, matcher.matches(for: result)))
+                        examiner.examine(entry, in: root) { result in
+                            // Members an earlier, killed run recorded before it reached their container's end.
+                            if result.path.depth > 0, recorded.contains(result.path.bytes) { return recorder.skipped() }
+                            results.push((result, matcher.matches(for: result)))
+                        }
                     }
                     workersDone.leave()
                 }
@@ -223,6 +229,8 @@ public final class ScanPipeline {
             settings["decoders"] = ImageDecoders.libraryVersions
             settings["pdq_index_entries"] = String(perceptualIndex.count)
         }
+        settings.merge(options.expansion.settings) { $1 }
+        if options.expansion.enabled { settings["containers"] = ContainerFormats.libraryVersions }
         // A pinned clock (for reproducible tests) must never pass unnoticed in casework.
         if let fixed = ProcessInfo.processInfo.environment["TRIAGE_FIXED_TIME"], !fixed.isEmpty {
             settings["clock"] = "fixed by TRIAGE_FIXED_TIME to \(fixed)"

@@ -31,21 +31,36 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
     /// A decoded image whose PDQ quality is under the floor: hashed and recorded, but not
     /// perceptually matched (such hashes are not trustworthy, says the reference).
     case lowQuality = "low-quality"
+    /// A container (archive, document) or member that could not be read to its end: the
+    /// members listed before the damage are recorded; the reason holds the library's message.
+    case containerDamaged = "container-damaged"
+    /// An encrypted container or member: recorded, never guessed at.
+    case encrypted
+    /// A container at the depth limit: hashed like any file, not opened.
+    case maxDepth = "max-depth"
+    /// A container that expanded to more than the ratio limit times its own size (a zip
+    /// bomb): expansion stopped; the members found before stay recorded.
+    case ratioLimit = "ratio-limit"
+    /// A top-level file whose containers expanded past the byte limit: expansion stopped.
+    case expansionLimit = "expansion-limit"
+    /// A container with more members than the limit: the rest are not listed.
+    case entryLimit = "entry-limit"
 
     /// True when the item could not be examined and must be listed as an error in reports.
     public var isError: Bool {
         switch self {
-        case .unreadable, .identificationFailed: true
+        case .unreadable, .identificationFailed, .containerDamaged, .encrypted: true
         default: false
         }
     }
 
     /// True for an image that was hashed exactly but whose decoding or perceptual matching was
-    /// limited (damaged, undecodable, no decoder, over a limit, low PDQ quality): reports list
-    /// these with their reasons, apart from errors.
+    /// limited (damaged, undecodable, no decoder, over a limit, low PDQ quality), or a container
+    /// whose expansion a limit stopped: reports list these with their reasons, apart from errors.
     public var isLimit: Bool {
         switch self {
-        case .damaged, .undecodable, .noDecoder, .dimensionLimit, .sizeLimit, .lowQuality: true
+        case .damaged, .undecodable, .noDecoder, .dimensionLimit, .sizeLimit, .lowQuality,
+             .maxDepth, .ratioLimit, .expansionLimit, .entryLimit: true
         default: false
         }
     }

@@ -13,8 +13,12 @@ struct Inspect: ParsableCommand {
     var database: String?
     @Flag(help: "Print as JSON.") var json = false
     @OptionGroup var perceptual: PerceptualFlags
+    @OptionGroup var expansion: ExpansionFlags
 
-    func validate() throws { try perceptual.validate() }
+    func validate() throws {
+        try perceptual.validate()
+        try expansion.validate()
+    }
 
     struct Entry: Encodable {
         var path: String
@@ -51,23 +55,24 @@ struct Inspect: ParsableCommand {
                 ? try SQLiteHashDatabase(path: path, readOnly: true) : nil
             let options = perceptual.options
             let index = options.enabled ? try lookup.map { try $0.perceptualIndex(qualityFloor: options.qualityFloor) } ?? PDQIndex([]) : PDQIndex([])
-            return try Inspector(hashDatabase: lookup, perceptualIndex: index, options: options)
+            return try Inspector(hashDatabase: lookup, perceptualIndex: index, options: options, expansion: expansion.options)
         }
         var entries: [Entry] = []
         var failed = false
         for file in files {
-            let (result, matches) = try Console.setup { try inspector.inspect(file) }
-            if result.disposition.isError || result.disposition == .notRegularFile { failed = true }
-            entries.append(Entry(path: SafeText.display(file), mime: result.mime, kind: result.kind.rawValue, size: result.size,
-                                 md5: result.digests.map { Hex.encode($0.md5) }, sha1: result.digests.map { Hex.encode($0.sha1) },
-                                 sha256: result.digests.map { Hex.encode($0.sha256) }, disposition: result.disposition.rawValue,
-                                 reason: result.reason, extensionMismatch: result.extensionMismatch,
-                                 decoder: result.image?.decoder, width: result.image?.width, height: result.image?.height,
-                                 decodeScale: result.image?.scaleDenominator, pdq: result.pdq?.hash.hex, pdqQuality: result.pdq?.quality,
-                                 dihedral: result.dihedral.map { hashes in
-                                     Dictionary(uniqueKeysWithValues: zip(Dihedral.allCases.map(\.rawValue), hashes.map(\.hex)))
-                                 },
-                                 matches: matches.map(Self.describe)))
+            for (result, matches) in try Console.setup({ try inspector.inspect(file) }) {
+                if result.disposition.isError || (result.disposition == .notRegularFile && result.path.depth == 0) { failed = true }
+                entries.append(Entry(path: result.path.display, mime: result.mime, kind: result.kind.rawValue, size: result.size,
+                                     md5: result.digests.map { Hex.encode($0.md5) }, sha1: result.digests.map { Hex.encode($0.sha1) },
+                                     sha256: result.digests.map { Hex.encode($0.sha256) }, disposition: result.disposition.rawValue,
+                                     reason: result.reason, extensionMismatch: result.extensionMismatch,
+                                     decoder: result.image?.decoder, width: result.image?.width, height: result.image?.height,
+                                     decodeScale: result.image?.scaleDenominator, pdq: result.pdq?.hash.hex, pdqQuality: result.pdq?.quality,
+                                     dihedral: result.dihedral.map { hashes in
+                                         Dictionary(uniqueKeysWithValues: zip(Dihedral.allCases.map(\.rawValue), hashes.map(\.hex)))
+                                     },
+                                     matches: matches.map(Self.describe)))
+            }
         }
         if json {
             Console.out(Console.json(entries))

@@ -36,6 +36,30 @@ struct PerceptualFlags: ParsableArguments {
     }
 }
 
+/// The Expand stage's switches and limits, shared by `scan` and `inspect`.
+struct ExpansionFlags: ParsableArguments {
+    @Flag(name: .customLong("no-expand"), help: "Do not open archives and documents: treat them as plain files.") var off = false
+    @Option(help: "Containers nested deeper than this are hashed but not opened (disposition max-depth).")
+    var maxDepth = ExpansionOptions().maxDepth
+    @Option(help: "Bytes that may be expanded from one evidence file, at every depth (disposition expansion-limit).")
+    var maxExpandedBytes = ExpansionOptions().maxExpandedBytes
+    @Option(help: "A container from which more than this many times its size comes out is a bomb (disposition ratio-limit).")
+    var maxRatio = ExpansionOptions().maxRatio
+    @Option(help: "Members listed per container (disposition entry-limit).")
+    var maxEntries = ExpansionOptions().maxEntries
+
+    func validate() throws {
+        if !(0...64).contains(maxDepth) { throw ValidationError("--max-depth must be between 0 and 64") }
+        if maxExpandedBytes < 1 { throw ValidationError("--max-expanded-bytes must be at least 1") }
+        if maxRatio < 1 { throw ValidationError("--max-ratio must be at least 1") }
+        if maxEntries < 1 { throw ValidationError("--max-entries must be at least 1") }
+    }
+
+    var options: ExpansionOptions {
+        ExpansionOptions(enabled: !off, maxDepth: maxDepth, maxExpandedBytes: maxExpandedBytes, maxRatio: maxRatio, maxEntries: maxEntries)
+    }
+}
+
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Triage evidence into the case: walk, identify, hash, match, record.",
@@ -53,6 +77,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Worker threads (default: the number of cores).") var jobs = min(ProcessInfo.processInfo.activeProcessorCount, 256)
     @Flag(help: "Hash every file, not only images and videos.") var hashAll = false
     @OptionGroup var perceptual: PerceptualFlags
+    @OptionGroup var expansion: ExpansionFlags
     @Option(help: "Progress on stderr: auto (a line when stderr is a terminal), none, or json (one JSON object per line).")
     var progress: ProgressMode = .auto
     @Flag(help: "Print the final summary as JSON.") var json = false
@@ -64,6 +89,7 @@ struct Scan: ParsableCommand {
         if !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
         if exhibit.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exhibit must not be empty") }
         try perceptual.validate()
+        try expansion.validate()
     }
 
     func run() throws {
@@ -81,7 +107,7 @@ struct Scan: ParsableCommand {
             let store = try CaseStore(directory: caseOption.directory, create: true)
             return (try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll,
                                                        batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches,
-                                                       perceptual: perceptual.options),
+                                                       perceptual: perceptual.options, expansion: expansion.options),
                                hashDatabase: hashDatabase, store: store), store)
         }
         for warning in try Console.setup({ try scanner.resumeWarnings() }) { Console.err("triage: warning: \(warning)\n") }

@@ -1,0 +1,314 @@
+import CArchive
+import Glibc
+import TriageCore
+
+/// Archives read through libarchive: one registry entry per family, each enabling only its own
+/// readers (with every reader on, a text file saying "hello" opens as an mtree archive,
+/// PLATFORM.md) and decompression filters that run in-process (never an external program).
+public struct ArchiveContainer: ContainerFormat, Sendable {
+    public let name: String
+    public let mimeTypes: Set<String>
+    /// libarchive's `archive_read_support_format_*` calls for this family.
+    let formats: [@Sendable (OpaquePointer) -> Int32]
+    /// A single compressed file (`.gz`, `.xz`, …) that holds no tar: its one member is named
+    /// after the container without the compression extension.
+    let mayBeSingleFile: Bool
+
+    static let zip = ArchiveContainer(name: "zip", mimeTypes: [
+        "application/zip", "application/java-archive", "application/epub+zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation", "application/vnd.oasis.opendocument.graphics",
+        "application/vnd.oasis.opendocument.image", "application/vnd.oasis.opendocument.text-template",
+        "application/vnd.sun.xml.writer", "application/vnd.sun.xml.calc", "application/vnd.sun.xml.impress",
+        "application/vnd.comicbook",
+    ], formats: [archive_read_support_format_zip], mayBeSingleFile: false)
+
+    static let tar = ArchiveContainer(name: "tar", mimeTypes: [
+        "application/x-tar", "application/x-gtar", "application/x-ustar", "application/vnd.comicbook+tar",
+    ], formats: [archive_read_support_format_tar], mayBeSingleFile: false)
+
+    /// gzip, bzip2, xz, lzma, zstd, lz4 and compress: a compressed tar or cpio, else one file.
+    static let compressed = ArchiveContainer(name: "compressed", mimeTypes: [
+        "application/gzip", "application/x-bzip2", "application/x-xz", "application/x-lzma", "application/zstd",
+        "application/x-lz4", "application/x-compress", "application/x-compressed-tar",
+    ], formats: [archive_read_support_format_tar, archive_read_support_format_cpio, archive_read_support_format_raw],
+       mayBeSingleFile: true)
+
+    static let sevenZip = ArchiveContainer(name: "7z", mimeTypes: ["application/x-7z-compressed"],
+                                           formats: [archive_read_support_format_7zip], mayBeSingleFile: false)
+
+    static let rar = ArchiveContainer(name: "rar", mimeTypes: ["application/x-rar", "application/vnd.rar"],
+                                      formats: [archive_read_support_format_rar, archive_read_support_format_rar5],
+                                      mayBeSingleFile: false)
+
+    static let iso9660 = ArchiveContainer(name: "iso9660", mimeTypes: ["application/x-iso9660-image"],
+                                          formats: [archive_read_support_format_iso9660], mayBeSingleFile: false)
+
+    static let cpio = ArchiveContainer(name: "cpio", mimeTypes: ["application/x-cpio"],
+                                       formats: [archive_read_support_format_cpio], mayBeSingleFile: false)
+
+    /// The decompression filters, all built into Debian's libarchive (zlib, bzip2, liblzma,
+    /// libzstd, liblz4). `archive_read_support_filter_all` would also run external programs
+    /// (lrzip, lzop, grzip) on evidence; these never do.
+    static func enableFilters(_ archive: OpaquePointer) {
+        _ = archive_read_support_filter_gzip(archive)
+        _ = archive_read_support_filter_bzip2(archive)
+        _ = archive_read_support_filter_xz(archive)
+        _ = archive_read_support_filter_lzma(archive)
+        _ = archive_read_support_filter_zstd(archive)
+        _ = archive_read_support_filter_lz4(archive)
+        _ = archive_read_support_filter_compress(archive)
+    }
+
+    /// "libarchive 3.6.2 zlib/1.2.13 liblzma/5.4.1 bz2lib/1.0.8 liblz4/1.9.4 libzstd/1.5.4".
+    static var libraryVersion: String { String(cString: archive_version_details()) }
+
+    public func open(_ source: ContainerSource, name: [UInt8]) throws -> any ContainerReader {
+        try ArchiveReader(source: source, family: self, singleFileName: mayBeSingleFile ? Self.stripCompressionSuffix(name) : nil)
+    }
+
+    /// `photo.jpg.gz` → `photo.jpg`; a name without a known suffix keeps libarchive's ("data").
+    static func stripCompressionSuffix(_ name: [UInt8]) -> [UInt8]? {
+        for suffix in [".gz", ".tgz", ".bz2", ".xz", ".lzma", ".zst", ".lz4", ".Z"] {
+            let tail = Array(suffix.utf8)
+            if name.count > tail.count, Array(name.suffix(tail.count)) == tail {
+                return Array(name.dropLast(tail.count)) + (suffix == ".tgz" ? Array(".tar".utf8) : [])
+            }
+        }
+        return nil
+    }
+}
+
+/// One open libarchive reader (`archive_read_new` … `archive_read_free`). All raw libarchive
+/// calls live in this file.
+final class ArchiveReader: ContainerReader {
+    private var archive: OpaquePointer
+    private let family: ArchiveContainer
+    private let source: ContainerSource
+    /// Keeps the stream state alive while libarchive reads it.
+    private var feeder: StreamFeeder?
+    private let seekable: Bool
+    /// The member name of a single compressed file (the container's name without its suffix).
+    private let singleFileName: [UInt8]?
+    /// For a zip: how many members its end-of-central-directory record declares.
+    private let declaredMembers: Int?
+    private var listedNames = Set<[UInt8]>()
+    private var listedCount = 0
+    private var recovering = false
+    private(set) var damage: String?
+
+    init(source: ContainerSource, family: ArchiveContainer, singleFileName: [UInt8]?) throws {
+        self.family = family
+        self.source = source
+        self.singleFileName = singleFileName
+        if case .stream = source { seekable = false } else { seekable = true }
+        declaredMembers = family.name == "zip" ? ZipEndRecord.declaredMembers(source) : nil
+        archive = try Self.openArchive(source, formats: family.formats, feeder: &feeder)
+    }
+
+    /// A new libarchive reader over `source` with the given formats (`archive_read_new`,
+    /// `archive_read_support_*`, `archive_read_open_*`).
+    private static func openArchive(_ source: ContainerSource, formats: [@Sendable (OpaquePointer) -> Int32],
+                                    feeder: inout StreamFeeder?) throws -> OpaquePointer {
+        guard let archive = archive_read_new() else { throw ContainerError(.damaged, "libarchive: out of memory") }
+        ArchiveContainer.enableFilters(archive)
+        for format in formats { _ = format(archive) }
+        let status: Int32
+        switch source {
+        case .file(let file):
+            // Evidence files are opened by `EvidenceRoot`; libarchive reads the same descriptor
+            // from its start and may seek in it, never writes.
+            guard lseek(file.descriptor, 0, SEEK_SET) == 0 else {
+                archive_read_free(archive)
+                throw ContainerError(.damaged, "cannot seek to the start: \(String(cString: strerror(errno)))")
+            }
+            status = archive_read_open_fd(archive, file.descriptor, 64 * 1024)
+        case .memory(let block):
+            status = archive_read_open_memory(archive, block.bytes.baseAddress, block.count)
+        case .stream(let prefix, let rest):
+            let streamFeeder = StreamFeeder(prefix: prefix, rest: rest)
+            feeder = streamFeeder
+            status = archive_read_open(archive, Unmanaged.passUnretained(streamFeeder).toOpaque(), nil, { _, clientData, block in
+                guard let clientData, let block else { return -1 }
+                return Unmanaged<StreamFeeder>.fromOpaque(clientData).takeUnretainedValue().next(block)
+            }, nil)
+        }
+        guard status == ARCHIVE_OK else {
+            let error = failure(of: archive, feeder: feeder)
+            archive_read_free(archive)
+            throw error
+        }
+        return archive
+    }
+
+    deinit { archive_read_free(archive) }
+
+    var skipsCheaply: Bool {
+        // One filter ("none") means no whole-stream compression; zip, tar, cpio and ISO then pass
+        // over a member by seeking. Anything else decompresses what it skips.
+        guard seekable, archive_filter_count(archive) <= 1 else { return false }
+        return ["zip", "tar", "cpio", "iso9660"].contains(family.name)
+    }
+
+    func nextMember() throws -> ContainerMember? {
+        while true {
+            var entry: OpaquePointer?
+            let status = archive_read_next_header(archive, &entry)
+            if status == ARCHIVE_EOF {
+                guard try recoverFromLocalHeaders() else { return nil }
+                continue
+            }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw failure() }
+            let found = member(entry)
+            if recovering {
+                // Read again from the local headers: only what the directory did not list.
+                if listedNames.contains(found.name) { continue }
+            } else if declaredMembers != nil {
+                listedNames.insert(found.name)
+            }
+            listedCount += 1
+            return found
+        }
+    }
+
+    /// A zip whose central directory lists fewer members than its end record declares (a
+    /// damaged directory): libarchive's seeking reader stops there without an error, so the
+    /// same bytes are read again by its streaming reader, which follows the local headers.
+    private func recoverFromLocalHeaders() throws -> Bool {
+        guard !recovering, seekable, let declared = declaredMembers, listedCount < declared else { return false }
+        recovering = true
+        damage = "the central directory declares \(declared) member(s) but \(listedCount) could be read from it; the rest were read from their local headers"
+        let replacement = try Self.openArchive(source, formats: [archive_read_support_format_zip_streamable], feeder: &feeder)
+        archive_read_free(archive)
+        archive = replacement
+        return true
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let count = archive_read_data(archive, buffer.baseAddress! + filled, buffer.count - filled)
+            if count < 0 { throw failure() }
+            if count == 0 { break }
+            filled += count
+        }
+        return filled
+    }
+
+    /// The header's facts as a `ContainerMember`.
+    private func member(_ entry: OpaquePointer) -> ContainerMember {
+        // UTF-8 where libarchive can convert (zip's UTF-8 flag, pax headers); else the stored bytes.
+        let namePointer = archive_entry_pathname_utf8(entry) ?? archive_entry_pathname(entry)
+        var name = namePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) } ?? []
+        if family.mayBeSingleFile, archive_format(archive) == ARCHIVE_FORMAT_RAW {
+            name = singleFileName ?? name
+        }
+        var kind: ContainerMember.Kind
+        if let hardLink = archive_entry_hardlink(entry) {
+            kind = .hardLink(target: Array(UnsafeRawBufferPointer(start: hardLink, count: strlen(hardLink))))
+        } else {
+            switch archive_entry_filetype(entry) {
+            case UInt32(Glibc.S_IFREG): kind = .regularFile
+            case UInt32(Glibc.S_IFDIR): kind = .directory
+            case UInt32(Glibc.S_IFLNK):
+                let target = archive_entry_symlink(entry).map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) } ?? []
+                kind = .symlink(target: target)
+            case UInt32(Glibc.S_IFIFO): kind = .special("FIFO")
+            case UInt32(Glibc.S_IFCHR): kind = .special("character device")
+            case UInt32(Glibc.S_IFBLK): kind = .special("block device")
+            case UInt32(Glibc.S_IFSOCK): kind = .special("socket")
+            default: kind = .regularFile  // formats without types (raw, some zips) hold plain data
+            }
+        }
+        func time(_ isSet: (OpaquePointer) -> Int32, _ seconds: (OpaquePointer) -> time_t, _ nanoseconds: (OpaquePointer) -> Int) -> Int64? {
+            isSet(entry) != 0 ? Int64(seconds(entry)) * 1_000_000_000 + Int64(nanoseconds(entry)) : nil
+        }
+        let times = FileTimes(modified: time(archive_entry_mtime_is_set, archive_entry_mtime, archive_entry_mtime_nsec),
+                              accessed: time(archive_entry_atime_is_set, archive_entry_atime, archive_entry_atime_nsec),
+                              changed: time(archive_entry_ctime_is_set, archive_entry_ctime, archive_entry_ctime_nsec))
+        return ContainerMember(name: name, kind: kind,
+                               declaredSize: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil,
+                               times: times, encrypted: archive_entry_is_data_encrypted(entry) != 0)
+    }
+
+    private func failure() -> Error { Self.failure(of: archive, feeder: feeder) }
+
+    /// libarchive's message as a `ContainerError`; a stream error of our own (a limit) wins.
+    private static func failure(of archive: OpaquePointer, feeder: StreamFeeder?) -> Error {
+        if let pending = feeder?.pendingError { return pending }
+        let message = archive_error_string(archive).map { String(cString: $0) } ?? "libarchive error \(archive_errno(archive))"
+        // libarchive has no error code for encryption; it says so in its message and flags.
+        let encrypted = archive_read_has_encrypted_entries(archive) > 0 || message.lowercased().contains("encrypt")
+        return ContainerError(encrypted ? .encrypted : .damaged, SafeText.display(message))
+    }
+}
+
+/// Feeds libarchive from a forward-only stream: first the bytes already read, then the rest.
+/// An error from the stream (a read failure, or a limit of the caller's) is kept to be rethrown
+/// as it was, since libarchive only sees "-1".
+private final class StreamFeeder {
+    private var prefix: MemoryBlock?
+    private var prefixServed = false
+    private let rest: any ByteStream
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    var pendingError: Error?
+
+    init(prefix: MemoryBlock, rest: any ByteStream) {
+        self.prefix = prefix
+        self.rest = rest
+    }
+
+    deinit { buffer.deallocate() }
+
+    func next(_ block: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+        // Served in place; libarchive is done with a block when it asks for the next one, so
+        // the prefix is kept until then.
+        if let prefix, !prefixServed {
+            prefixServed = true
+            if prefix.count > 0 {
+                block.pointee = UnsafeRawPointer(prefix.bytes.baseAddress)
+                return prefix.count
+            }
+        }
+        prefix = nil
+        do {
+            let count = try rest.read(into: buffer)
+            block.pointee = UnsafeRawPointer(buffer.baseAddress)
+            return count
+        } catch {
+            pendingError = error
+            return -1
+        }
+    }
+}
+
+/// A zip's end-of-central-directory record: how many members the archive declares.
+enum ZipEndRecord {
+    /// The "total entries" field of the last `PK\u{5}\u{6}` record in the final 64 KiB + 22
+    /// bytes; nil when there is none or the archive is zip64 (0xFFFF).
+    static func declaredMembers(_ source: ContainerSource) -> Int? {
+        let tail: [UInt8]
+        switch source {
+        case .file(let file):
+            let length = Int(min(file.size, 65_557))
+            var bytes = [UInt8](repeating: 0, count: length)
+            let count = bytes.withUnsafeMutableBytes { pread(file.descriptor, $0.baseAddress, length, off_t(file.size) - off_t(length)) }
+            guard count == length else { return nil }
+            tail = bytes
+        case .memory(let block):
+            tail = Array(block.bytes.suffix(65_557))
+        case .stream:
+            return nil
+        }
+        guard tail.count >= 22 else { return nil }
+        for start in stride(from: tail.count - 22, through: 0, by: -1)
+        where tail[start] == 0x50 && tail[start + 1] == 0x4B && tail[start + 2] == 5 && tail[start + 3] == 6 {
+            let total = Int(tail[start + 10]) | Int(tail[start + 11]) << 8
+            return total == 0xFFFF ? nil : total
+        }
+        return nil
+    }
+}

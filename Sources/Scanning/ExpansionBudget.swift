@@ -1,0 +1,99 @@
+import Evidence
+import TriageCore
+
+/// What has come out of the containers of one evidence file, level by level, and the limit
+/// that stopped expansion, if one did.
+///
+/// Level 0 is the evidence file itself, level 1 a container inside it, and so on. Every byte
+/// read out of a member counts at its own container's level and at every level above it, so
+/// a zip of zips of zeros trips the ratio of the smallest container that holds it all.
+final class ExpansionBudget {
+    /// Why expansion stopped, and at which level it resumes.
+    struct Stop: Error {
+        var disposition: Disposition
+        /// The level of the container that passed the limit: it and everything inside it stop.
+        var level: Int
+        /// Said of the container that passed the limit.
+        var reason: String
+    }
+
+    private let options: ExpansionOptions
+    private var sizes: [Int64] = []
+    private var expanded: [Int64] = []
+    private var total: Int64 = 0
+    /// Set when a limit fires; cleared when the container at `stop.level` has recorded it.
+    private(set) var stop: Stop?
+
+    init(options: ExpansionOptions) {
+        self.options = options
+    }
+
+    /// How many containers are open.
+    var depth: Int { sizes.count }
+
+    /// A container of `size` bytes (nil when unknown) is opened inside the current one.
+    func enter(size: Int64?) -> Int {
+        sizes.append(size ?? .max)
+        expanded.append(0)
+        return sizes.count - 1
+    }
+
+    func leave() {
+        sizes.removeLast()
+        expanded.removeLast()
+    }
+
+    /// The container at `level` has recorded the stop: its parent carries on (a ratio limit),
+    /// or everything ends (the byte limit, which is per evidence file).
+    func resolved(at level: Int) {
+        if let stop, stop.level == level, stop.disposition != .expansionLimit { self.stop = nil }
+    }
+
+    /// Counts `count` bytes read out of a member of the innermost container; throws when that
+    /// passes a limit.
+    func consume(_ count: Int, path: () -> String) throws {
+        if let stop { throw stop }
+        total += Int64(count)
+        if total > options.maxExpandedBytes {
+            stop = Stop(disposition: .expansionLimit, level: 0, reason: "more than \(options.maxExpandedBytes) bytes expanded from this file (limit); expansion stopped at \(path())")
+            throw stop!
+        }
+        for level in expanded.indices {
+            expanded[level] += Int64(count)
+            let (limit, overflow) = sizes[level].multipliedReportingOverflow(by: options.maxRatio)
+            if expanded[level] > options.ratioFloorBytes, !overflow, expanded[level] > limit {
+                stop = Stop(disposition: .ratioLimit, level: level,
+                            reason: "\(expanded[level]) bytes came out of \(sizes[level]) (more than \(options.maxRatio):1, a compression bomb); expansion stopped at \(path())")
+                // Inner levels keep their counts too: the bytes were read.
+                for inner in (level + 1)..<expanded.count { expanded[inner] += Int64(count) }
+                throw stop!
+            }
+        }
+    }
+}
+
+/// The data of the current member of a container, counted against the budget as it is read.
+final class MemberStream: ByteStream {
+    private let container: any ContainerReader
+    private let budget: ExpansionBudget
+    private let path: ForensicPath
+    /// The member's data could not be read (damage, a limit): the container stops too.
+    private(set) var failed = false
+
+    init(_ container: any ContainerReader, budget: ExpansionBudget, path: ForensicPath) {
+        self.container = container
+        self.budget = budget
+        self.path = path
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        do {
+            let count = try container.read(into: buffer)
+            try budget.consume(count, path: { path.display })
+            return count
+        } catch {
+            failed = true
+            throw error
+        }
+    }
+}

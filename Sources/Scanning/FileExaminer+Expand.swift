@@ -1,0 +1,138 @@
+import Evidence
+import Hashing
+import TriageCore
+
+/// The Expand stage: a container's members are examined like files, depth first, each with a
+/// forensic path through the container (`backup.zip!/2019/b.tar.gz!/x.jpg`). Nothing is
+/// written anywhere: members are read from the container as streams.
+extension FileExaminer {
+    /// Examines every member of a container (emitting their results) and returns the
+    /// container's own result: `processed`, or the damage, encryption or limit that stopped it.
+    func expand(_ stream: any ByteStream, as format: any ContainerFormat, head: UnsafeRawBufferPointer, moreToRead: Bool,
+                declaredSize: Int64?, result: ItemResult, budget: ExpansionBudget, emit: (ItemResult) -> Void) -> ItemResult {
+        var result = result
+        if result.path.depth >= expansion.maxDepth {
+            result = streamDigests(stream, head: head, moreToRead: moreToRead, result: result)
+            guard result.disposition == .processed else { return result }
+            result.disposition = .maxDepth
+            result.reason = "\(format.name) container at depth \(result.path.depth), the depth limit: hashed, not opened"
+            return result
+        }
+
+        let source: ContainerSource
+        var containerSize = declaredSize
+        if let file = stream as? EvidenceFile {
+            if hashAll {
+                result = streamDigests(file, head: head, moreToRead: moreToRead, result: result)
+                guard result.digests != nil else { return result }
+            }
+            source = .file(file)
+        } else {
+            // A member: held in memory up to the limit (zip and 7z seek to their directory),
+            // else read front to back from the enclosing container.
+            let limit = expansion.maxContainerBytesInMemory
+            let block = MemoryBlock(capacity: Int(min(declaredSize ?? 0, Int64(limit))) + Self.chunkLength)
+            block.append(head)
+            var complete = !moreToRead
+            while !complete, block.count <= limit {
+                let space = block.space(atLeast: Self.chunkLength)
+                do {
+                    let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: space[0..<Self.chunkLength]))
+                    if count == 0 { complete = true } else { block.count += count }
+                } catch {
+                    return failedRead(result, error, at: Int64(block.count))
+                }
+            }
+            if complete {
+                var hasher = MultiHasher()
+                hasher.update(block.bytes)
+                result.digests = hasher.finalize()
+                result.size = Int64(block.count)
+                containerSize = Int64(block.count)
+                source = .memory(block)
+            } else {
+                source = .stream(prefix: block, rest: stream)
+            }
+        }
+
+        let level = budget.enter(size: containerSize)
+        defer { budget.leave() }
+        let reader: any ContainerReader
+        do {
+            reader = try format.open(source, name: result.path.fileName)
+        } catch {
+            return containerFailed(result, format: format, error, membersBefore: 0)
+        }
+        var members = 0
+        while budget.stop == nil {
+            let member: ContainerMember
+            do {
+                guard let next = try reader.nextMember() else { break }
+                member = next
+            } catch {
+                result = containerFailed(result, format: format, error, membersBefore: members)
+                break
+            }
+            if member.kind == .directory { continue }
+            members += 1
+            if members > expansion.maxEntries {
+                result.disposition = .entryLimit
+                result.reason = "more than \(expansion.maxEntries) members (the limit): the rest are not listed"
+                break
+            }
+            var item = ItemResult(path: result.path.appending(member: member.name), size: member.declaredSize ?? 0,
+                                  times: member.times, disposition: .processed)
+            switch member.kind {
+            case .directory:
+                continue
+            case .symlink(let target):
+                item.disposition = .symlink
+                item.linkTarget = target
+                item.reason = "\(format.name) entry: symbolic link to \(SafeText.display(target)) (not followed)"
+            case .hardLink(let target):
+                item.disposition = .notRegularFile
+                item.linkTarget = target
+                item.reason = "\(format.name) entry: hard link to \(SafeText.display(target)), whose content is recorded under that name"
+            case .special(let what):
+                item.disposition = .notRegularFile
+                item.reason = "\(format.name) entry: \(what); recorded, never created"
+            case .regularFile where member.encrypted:
+                item.disposition = .encrypted
+                item.reason = "encrypted \(format.name) member: recorded, not decrypted"
+            case .regularFile:
+                let data = MemberStream(reader, budget: budget, path: item.path)
+                item = examineContent(of: data, declaredSize: member.declaredSize, result: item, budget: budget, emit: emit)
+                // Unread data is passed over through the limits, unless the library only seeks past it.
+                if !data.failed, budget.stop == nil, !reader.skipsCheaply { drain(data) }
+            }
+            emit(item)
+        }
+        if result.disposition == .processed, let damage = reader.damage {
+            result.disposition = .containerDamaged
+            result.reason = "\(format.name): \(damage)"
+        }
+        if let stop = budget.stop {
+            result.disposition = stop.disposition
+            result.reason = stop.level == level ? stop.reason : "expansion stopped with the enclosing container: \(stop.reason)"
+            budget.resolved(at: level)
+        }
+        return result
+    }
+
+    /// The container's result when its library gives up: damaged or encrypted from that member
+    /// on (a limit is recorded from the budget by the caller).
+    private func containerFailed(_ result: ItemResult, format: any ContainerFormat, _ error: Error, membersBefore: Int) -> ItemResult {
+        var result = result
+        guard let error = error as? ContainerError else { return result }
+        result.disposition = error.kind == .encrypted ? .encrypted : .containerDamaged
+        let found = membersBefore == 0 ? "no member found before it" : "\(membersBefore) member(s) found before it are recorded"
+        result.reason = "\(format.name): \(error.message); \(found)"
+        return result
+    }
+
+    /// Reads the rest of a member and throws it away, so that limits see what decompression costs.
+    private func drain(_ data: MemberStream) {
+        let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[Self.deepHeadRoom...])
+        while let count = try? data.read(into: chunk), count > 0 {}
+    }
+}

@@ -1,0 +1,125 @@
+import Evidence
+import Foundation
+import Testing
+import TriageCore
+import TriageTestSupport
+
+/// The container readers on their own: what libarchive lists, how names, links, special
+/// entries, encryption and damage come out. The whole Expand stage is tested end to end in
+/// `EndToEndTests/ContainerScanTests`.
+@Suite struct ContainerTests {
+    static let exhibit3 = TestPaths.evidence + "/exhibit-3"
+    static let bad = TestPaths.fixtures + "/containers/bad"
+
+    /// Lists a fixture container: every member with its data read to the end.
+    func list(_ path: String, mime: String) throws -> (members: [(member: ContainerMember, data: [UInt8])], damage: String?) {
+        let root = try EvidenceRoot(path: path)
+        let name = Array((path as NSString).lastPathComponent.utf8)
+        let file = try root.openFile(name)
+        let format = try #require(ContainerFormats.format(forMIME: mime))
+        let reader = try format.open(.file(file), name: name)
+        var members: [(ContainerMember, [UInt8])] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while let member = try reader.nextMember() {
+            var data: [UInt8] = []
+            if member.kind == .regularFile, !member.encrypted {
+                while true {
+                    let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+                    if count == 0 { break }
+                    data += buffer[0..<count]
+                }
+            }
+            members.append((member, data))
+        }
+        return (members, reader.damage)
+    }
+
+    func names(_ members: [(member: ContainerMember, data: [UInt8])]) -> [String] {
+        members.filter { $0.member.kind != .directory }.map { String(decoding: $0.member.name, as: UTF8.self) }
+    }
+
+    @Test func zipMembersAreListedWithTheirBytes() throws {
+        let (members, damage) = try list(Self.exhibit3 + "/Backups/photos.zip", mime: "application/zip")
+        #expect(damage == nil)
+        #expect(Set(names(members)) == ["2019/IMG_0001.jpg", "2019/beach.png", "2019/old.tar.gz", "notes/readme.txt"])
+        let jpeg = try #require(members.first { $0.member.name == Array("2019/IMG_0001.jpg".utf8) })
+        #expect(jpeg.data == TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0001.jpg"))
+        #expect(jpeg.member.declaredSize == Int64(jpeg.data.count))
+        #expect(jpeg.member.times.modified != nil)
+    }
+
+    @Test(arguments: [
+        ("Backups/camera.7z", "application/x-7z-compressed"), ("Backups/plain.tar", "application/x-tar"),
+        ("Backups/site.tar.bz2", "application/x-bzip2"), ("Backups/site.tar.xz", "application/x-xz"),
+        ("Disk/cd.iso", "application/x-iso9660-image"), ("Disk/initrd.cpio", "application/x-cpio"),
+    ])
+    func everyArchiveFamilyListsImages(path: String, mime: String) throws {
+        let (members, _) = try list(Self.exhibit3 + "/" + path, mime: mime)
+        let files = members.filter { $0.member.kind == .regularFile }
+        #expect(!files.isEmpty, "\(path)")
+        // Every regular member's data is read whole: JPEG or PNG signatures at the start.
+        #expect(files.contains { $0.data.starts(with: [0xFF, 0xD8, 0xFF]) || $0.data.starts(with: [0x89, 0x50, 0x4E, 0x47]) }, "\(path)")
+    }
+
+    @Test func aSingleCompressedFileIsOneMemberNamedWithoutItsSuffix() throws {
+        let (members, _) = try list(Self.exhibit3 + "/Downloads/diagram.png.gz", mime: "application/gzip")
+        #expect(names(members) == ["diagram.png"])
+        #expect(members[0].data == TestPaths.bytes(TestPaths.evidence + "/exhibit-2/Pictures/diagram.png"))
+    }
+
+    @Test func namesAreDataEvenWhenTheyEscape() throws {
+        let (members, _) = try list(Self.bad + "/traversal.zip", mime: "application/zip")
+        #expect(Set(names(members)) == ["../../escaped.jpg", "/tmp/abs.jpg", "ok/fine.png"])
+    }
+
+    @Test func linksAndSpecialEntriesAreReportedNotCreated() throws {
+        let (members, _) = try list(Self.bad + "/special.tar", mime: "application/x-tar")
+        func kind(_ name: String) -> ContainerMember.Kind? { members.first { $0.member.name == Array(name.utf8) }?.member.kind }
+        #expect(kind("pipe.jpg") == .special("FIFO"))
+        #expect(kind("dev/sda9") == .special("block device"))
+        #expect(kind("link.jpg") == .symlink(target: Array("/etc/passwd".utf8)))
+        #expect(kind("hard.jpg") == .hardLink(target: Array("real.jpg".utf8)))
+        #expect(kind("real.jpg") == .regularFile)
+        #expect(!FileManager.default.fileExists(atPath: Self.bad + "/pipe.jpg"))
+    }
+
+    @Test func encryptedMembersAreFlaggedNotRead() throws {
+        for name in ["password.zip", "password-aes.zip"] {
+            let (members, _) = try list(Self.bad + "/" + name, mime: "application/zip")
+            #expect(!members.isEmpty && members.allSatisfy(\.member.encrypted), "\(name)")
+        }
+    }
+
+    @Test func aBrokenCentralDirectoryIsReadFromTheLocalHeaders() throws {
+        let (members, damage) = try list(Self.bad + "/broken-cd.zip", mime: "application/zip")
+        #expect(members.count == 2)
+        #expect(members.allSatisfy { !$0.data.isEmpty })
+        #expect(damage?.contains("central directory declares 2") == true)
+    }
+
+    @Test func aTruncatedArchiveIsDamagedNotFatal() throws {
+        do {
+            let (members, _) = try list(Self.bad + "/truncated.tar.gz", mime: "application/gzip")
+            Issue.record("a truncated tar.gz listed to the end: \(members.count) members")
+        } catch let error as ContainerError {
+            #expect(error.kind == .damaged)
+            #expect(error.message.contains("truncated"))
+        }
+    }
+
+    @Test func headerEncrypted7zIsEncrypted() throws {
+        #expect {
+            _ = try list(Self.bad + "/password-headers.7z", mime: "application/x-7z-compressed")
+        } throws: { ($0 as? ContainerError)?.kind == .encrypted }
+    }
+
+    @Test func containerMIMETypesAreRegisteredOnce() {
+        var seen = Set<String>()
+        for format in ContainerFormats.all {
+            #expect(seen.isDisjoint(with: format.mimeTypes), "\(format.name)")
+            seen.formUnion(format.mimeTypes)
+        }
+        #expect(ContainerFormats.format(forMIME: "image/jpeg") == nil)
+        #expect(ContainerFormats.format(forMIME: "application/vnd.openxmlformats-officedocument.wordprocessingml.document")?.name == "zip")
+    }
+}
