@@ -101,6 +101,9 @@ final class ArchiveReader: ContainerReader {
     private(set) var damage: String?
 
     init(source: ContainerSource, family: ArchiveContainer, singleFileName: [UInt8]?) throws {
+        // libarchive converts member names through the thread's locale; in the C locale a
+        // non-ASCII name (RAR's UTF-16, zip's UTF-8 flag) converts to nothing at all.
+        if let utf8 = Self.utf8Locale { _ = uselocale(utf8) }
         self.family = family
         self.source = source
         self.singleFileName = singleFileName
@@ -108,6 +111,9 @@ final class ArchiveReader: ContainerReader {
         declaredMembers = family.name == "zip" ? ZipEndRecord.declaredMembers(source) : nil
         archive = try Self.openArchive(source, formats: family.formats, feeder: &feeder)
     }
+
+    /// C.UTF-8 for this thread only (`newlocale` + `uselocale`: no process-wide change).
+    nonisolated(unsafe) private static let utf8Locale: locale_t? = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
 
     /// A new libarchive reader over `source` with the given formats (`archive_read_new`,
     /// `archive_read_support_*`, `archive_read_open_*`).
@@ -202,7 +208,8 @@ final class ArchiveReader: ContainerReader {
     private func member(_ entry: OpaquePointer) -> ContainerMember {
         // UTF-8 where libarchive can convert (zip's UTF-8 flag, pax headers); else the stored bytes.
         let namePointer = archive_entry_pathname_utf8(entry) ?? archive_entry_pathname(entry)
-        var name = namePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) } ?? []
+        var name = namePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) }
+            ?? Array("(entry \(listedCount + 1): name not convertible)".utf8)
         if family.mayBeSingleFile, archive_format(archive) == ARCHIVE_FORMAT_RAW {
             name = singleFileName ?? name
         }
