@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CYAJL", pkgConfig: "yajl", providers: [.apt(["libyajl-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
+        .systemLibrary(name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
         // The image decoders: thin C wrappers so that libjpeg's and libpng's longjmp errors
         // never cross Swift frames (PLATFORM.md).
         .target(name: "CImageCodecs", linkerSettings: [
@@ -32,7 +34,7 @@ let package = Package(
         .target(name: "TriageCore"),
 
         // Pipeline stages.
-        .target(name: "Evidence", dependencies: ["TriageCore", "CArchive"]),
+        .target(name: "Evidence", dependencies: ["TriageCore", "CArchive", "CQPDF", "CExif"]),
         .target(name: "Identification", dependencies: ["TriageCore", "CMagic"],
                 exclude: ["Magic/README.md", "Magic/COPYING"], resources: [.copy("Magic/Magdir")]),
         .target(name: "Imaging", dependencies: ["TriageCore", "CImageCodecs"]),

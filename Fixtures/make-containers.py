@@ -856,7 +856,7 @@ def build_exhibit() -> list[Output]:
 
     pages = [src(IMG_0102), src(IMG_2001)]
     data, images = pdf(pages)
-    pdf_members = [Member(f"page-{im['page']}/{im['name']}", page, source)
+    pdf_members = [Member(f"object-{im['object']}.jpg", page, source)
                    for im, page, source in zip(images, pages, (IMG_0102, IMG_2001))]
     out.append(Output(x + "Documents/scan.pdf", data,
                       "PDF 1.4 by hand: page 1 draws exhibit-1 IMG_0102.jpg, page 2 exhibit-2 IMG_2001.jpg, each "
@@ -1275,7 +1275,8 @@ def build_facts(exhibit: list[Output], bad: list[Output], rar: list[Output], thu
                                  "containers (`Backups/photos.zip!/2019/old.tar.gz!/x/IMG_0003.jpg`); single-file "
                                  "compressors (gzip/bzip2/xz) name their member after the gzip FNAME or the file "
                                  "name without the compression suffix; EXIF thumbnails are `<jpeg>!exif-thumbnail`; "
-                                 "PDF images are `<pdf>!/page-N/<XObject name>` (provisional: see pdf_images)"),
+                                 "PDF images are `<pdf>!/object-N.jpg` (N the PDF object number; `.jp2` for JPEG 2000; "
+                                 "pdf_images gives each one's page and XObject name)"),
         "tools": tool_versions(),
         "exhibit-3": {
             "root": "evidence/exhibit-3",
@@ -1347,8 +1348,8 @@ def build_readme_section(exhibit: list[Output], bad: list[Output], rar: list[Out
         "kind and expected category; for the bad ones an `expect` string and what this machine's bsdtar made of "
         "it (`observed_bsdtar`, information only). Single-file gzip/bzip2/xz name their member after the gzip "
         "FNAME or the file name without the suffix (`Downloads/diagram.png.gz!/diagram.png`); EXIF thumbnails are "
-        "`<jpeg>!exif-thumbnail`; PDF images are `<pdf>!/page-N/<XObject name>` (provisional; the facts also give "
-        "the object number).\n\n"
+        "`<jpeg>!exif-thumbnail`; PDF images are `<pdf>!/object-N.jpg`, N the PDF object number (the facts also "
+        "give each one's page and XObject name).\n\n"
         "### exhibit-3 (`evidence/exhibit-3`)\n\n" + header + "".join(row(o) for o in exhibit) +
         "\nStill images inside (forensic path, expected category in the main scenario):\n\n"
         "| file | still members |\n|---|---|\n" + member_rows +

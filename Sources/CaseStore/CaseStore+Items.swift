@@ -124,6 +124,7 @@ extension CaseStore {
         if let dihedral: Data = row["dihedral"], dihedral.count == 256 {
             result.dihedral = (0..<8).map { PDQHash(bytes: Array(dihedral[dihedral.startIndex + 32 * $0..<dihedral.startIndex + 32 * ($0 + 1)])) }
         }
+        result.parentDistance = row["parent_pdq_distance"]
         return StoredItem(id: row["id"], exhibit: row["exhibit"], source: row["source"], result: result, matches: matches)
     }
 }

@@ -100,8 +100,9 @@ extension CaseStore: CaseRecording {
         try write { db in
             let insertItem = try db.makeStatement(sql: """
                 INSERT OR IGNORE INTO items(exhibit, source, path, depth, size, mtime, atime, ctime, disposition, reason, mime, kind,
-                    extension_mismatch, md5, sha1, sha256, link_target, scan_id, decoder, width, height, scale, pdq, pdq_quality, dihedral)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    extension_mismatch, md5, sha1, sha256, link_target, scan_id, decoder, width, height, scale, pdq, pdq_quality, dihedral,
+                    parent_pdq_distance)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertMatch = try db.makeStatement(sql: """
                 INSERT INTO matches(item_id, category, basis, hash_type, source, distance, known_pdq, variant) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -118,6 +119,7 @@ extension CaseStore: CaseRecording {
                     r.linkTarget.map { Data($0) }, scan,
                     r.image?.decoder, r.image?.width, r.image?.height, r.image?.scaleDenominator,
                     r.pdq.map { Data($0.hash.bytes) }, r.pdq?.quality, r.dihedral.map { Data($0.flatMap(\.bytes)) },
+                    r.parentDistance,
                 ])
                 try insertItem.execute()
                 guard db.changesCount > 0 else { continue }  // already recorded by an earlier run
@@ -172,7 +174,7 @@ extension CaseStore: CaseRecording {
         }
         let itemColumns = "id, exhibit, source, path, depth, size, mtime, atime, ctime, disposition, reason, mime, kind, "
             + "extension_mismatch, md5, sha1, sha256, link_target, scan_id"
-        let laterItemColumns = ["decoder", "width", "height", "scale", "pdq", "pdq_quality", "dihedral"]
+        let laterItemColumns = ["decoder", "width", "height", "scale", "pdq", "pdq_quality", "dihedral", "parent_pdq_distance"]
         let laterMatchColumns = ["distance", "known_pdq", "variant"]
         let items = try Row.fetchCursor(db, sql: """
             SELECT \(itemColumns), \(laterItemColumns.joined(separator: ", ")) FROM items WHERE id BETWEEN ? AND ? ORDER BY id

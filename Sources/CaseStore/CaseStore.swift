@@ -165,6 +165,10 @@ public final class CaseStore: @unchecked Sendable {
                 CREATE INDEX matches_item ON matches(item_id);
                 """)
         }
+        migrator.registerMigration("v3: embedded") { db in
+            // Distance between an embedded thumbnail's PDQ and its parent image's.
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN parent_pdq_distance INTEGER")
+        }
         return migrator
     }
 

@@ -122,6 +122,9 @@ public struct CaseReport: Codable, Sendable {
     public var notExamined: [ReportedItem]
     /// Every image counted on the basis of a perceptual match, with its distance.
     public var perceptualMatches: [ReportedPerceptualMatch]
+    /// EXIF thumbnails whose PDQ is further from their photo's than the match threshold: the
+    /// photo was probably edited after the thumbnail was made (the reason gives the distance).
+    public var thumbnailMismatches: [ReportedItem]
     public var pendingItems: [ReportedPending]
     /// Scan runs that stopped before the end and were not completed by a later run.
     public var unfinishedScans: Int

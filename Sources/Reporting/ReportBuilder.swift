@@ -81,6 +81,8 @@ public struct ReportBuilder {
         var limits: [ReportedItem] = []
         var notExamined: [ReportedItem] = []
         var perceptualMatches: [ReportedPerceptualMatch] = []
+        var thumbnailMismatches: [ReportedItem] = []
+        let threshold = Int(try store.scans().last?.settings["pdq_threshold"] ?? "") ?? 31
         var pending: [[UInt8]: ReportedPending] = [:]
         var pendingOrder: [[UInt8]] = []
 
@@ -109,6 +111,11 @@ public struct ReportBuilder {
             total.add(item, resolution)
             let listed = ReportedItem(exhibit: item.exhibit, source: SafeText.display(item.source), id: item.id, path: item.result.path.display,
                                       disposition: item.result.disposition.rawValue, reason: item.result.reason)
+            if let distance = item.result.parentDistance, distance > threshold {
+                var finding = listed
+                finding.reason = "PDQ \(distance) bits from its photo's (threshold \(threshold)): the photo may have been edited after the thumbnail was made"
+                thumbnailMismatches.append(finding)
+            }
             if item.result.disposition.isError {
                 errors.append(listed)
             } else if item.result.disposition.isLimit {
@@ -135,6 +142,7 @@ public struct ReportBuilder {
             exhibits: tallies.keys.sorted().map { tallies[$0]!.finished() },
             totals: total.finished(),
             errors: errors, limits: limits, notExamined: notExamined, perceptualMatches: perceptualMatches,
+            thumbnailMismatches: thumbnailMismatches,
             pendingItems: pendingOrder.map { pending[$0]! }.sorted { ($1.instances, $0.paths[0]) < ($0.instances, $1.paths[0]) },
             unfinishedScans: scans.unfinished.count,
             settings: settings)

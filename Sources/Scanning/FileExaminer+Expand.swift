@@ -21,15 +21,15 @@ extension FileExaminer {
 
         let source: ContainerSource
         var containerSize = declaredSize
-        if let file = stream as? EvidenceFile {
+        if let file = stream as? EvidenceFile, !format.readsFromMemory {
             if hashAll {
                 result = streamDigests(file, head: head, moreToRead: moreToRead, result: result)
                 guard result.digests != nil else { return result }
             }
             source = .file(file)
         } else {
-            // A member: held in memory up to the limit (zip and 7z seek to their directory),
-            // else read front to back from the enclosing container.
+            // A member (or a PDF): held in memory up to the limit (zip and 7z seek to their
+            // directory, qpdf reads only from memory), else read front to back.
             let limit = expansion.maxContainerBytesInMemory
             let block = MemoryBlock(capacity: Int(min(declaredSize ?? 0, Int64(limit))) + Self.chunkLength)
             block.append(head)
@@ -50,6 +50,12 @@ extension FileExaminer {
                 result.size = Int64(block.count)
                 containerSize = Int64(block.count)
                 source = .memory(block)
+            } else if format.readsFromMemory {
+                result = streamDigests(stream, head: block.bytes, moreToRead: true, result: result)
+                guard result.disposition == .processed else { return result }
+                result.disposition = .expansionLimit
+                result.reason = "\(format.name) container larger than the memory limit of \(limit) bytes, which its library needs: hashed, not opened"
+                return result
             } else {
                 source = .stream(prefix: block, rest: stream)
             }

@@ -115,7 +115,9 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         }
         guard result.kind.isMedia || hashAll else { return result }
         if result.kind == .still, perceptual.enabled {
-            return examineImage(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result)
+            let (image, thumbnail) = examineImage(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result)
+            if let thumbnail { emit(examineThumbnail(thumbnail, of: image, budget: budget, emit: emit)) }
+            return image
         }
         return streamDigests(stream, head: head, moreToRead: moreToRead, result: result)
     }
@@ -170,9 +172,33 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     }
 
     /// A still image: read whole, hashed, decoded, PDQ-hashed. Every failure after the digests
-    /// is the item's disposition; the digests are kept.
+    /// is the item's disposition; the digests are kept. A JPEG's EXIF thumbnail is returned
+    /// too, to be examined as an item of its own.
     private func examineImage(_ stream: any ByteStream, head: UnsafeRawBufferPointer, moreToRead: Bool, declaredSize: Int64?,
-                              result: ItemResult) -> ItemResult {
+                              result: ItemResult) -> (ItemResult, thumbnail: [UInt8]?) {
+        let image = decodeAndHash(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result)
+        var thumbnail: [UInt8]?
+        if expansion.enabled, image.mime == "image/jpeg", image.digests != nil, image.disposition != .sizeLimit,
+           image.path.depth < expansion.maxDepth, image.path.components.last?.first != UInt8(ascii: "!") {  // not a thumbnail's thumbnail
+            thumbnail = ExifThumbnail.extract(from: UnsafeRawBufferPointer(rebasing: imageBuffer[0..<Int(image.size)]))
+        }
+        releaseLargeImageBuffer()
+        return (image, thumbnail)
+    }
+
+    /// An EXIF thumbnail, examined like any image, with its distance from its photo.
+    private func examineThumbnail(_ bytes: [UInt8], of photo: ItemResult, budget: ExpansionBudget,
+                                  emit: (ItemResult) -> Void) -> ItemResult {
+        var item = ItemResult(path: photo.path.appending(embedded: ExifThumbnail.name), size: Int64(bytes.count),
+                              times: photo.times, disposition: .processed)
+        item = examineContent(of: BytesStream(bytes), declaredSize: Int64(bytes.count), result: item, budget: budget, emit: emit)
+        if let own = item.pdq, let parent = photo.pdq { item.parentDistance = own.hash.distance(to: parent.hash) }
+        return item
+    }
+
+    /// Reads, hashes, decodes and PDQ-hashes one still image (its bytes stay in `imageBuffer`).
+    private func decodeAndHash(_ stream: any ByteStream, head: UnsafeRawBufferPointer, moreToRead: Bool, declaredSize: Int64?,
+                               result: ItemResult) -> ItemResult {
         var result = result
         guard let decoder = ImageDecoders.decoder(forMIME: result.mime ?? "") else {
             result = streamDigests(stream, head: head, moreToRead: moreToRead, result: result)
@@ -246,7 +272,6 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             result.reason = SafeText.display(error.message)
         }
         hasher.releaseLargeBuffers()
-        releaseLargeImageBuffer()
         return result
     }
 

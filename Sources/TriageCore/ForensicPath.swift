@@ -20,7 +20,7 @@ public struct ForensicPath: Hashable, Sendable, Comparable {
         self.components = components
     }
 
-    /// Parses the stored form (components joined by `!/`).
+    /// Parses the stored form (components joined by `!/`, embedded streams after `!`).
     public init(storedBytes: [UInt8]) {
         var parts: [[UInt8]] = [[]]
         var index = 0
@@ -34,12 +34,27 @@ public struct ForensicPath: Hashable, Sendable, Comparable {
                 index += 1
             }
         }
-        components = parts
+        // `photo.jpg!exif-thumbnail` is two components: the photo, then its embedded stream.
+        components = parts.flatMap { part -> [[UInt8]] in
+            for name in Self.embeddedNames where part.count > name.count + 1 && part.suffix(name.count + 1) == [UInt8(ascii: "!")] + name {
+                return [Array(part.dropLast(name.count + 1)), [UInt8(ascii: "!")] + name]
+            }
+            return [part]
+        }
     }
 
     /// A path for a member found inside this item (used by container expansion).
     public func appending(member: [UInt8]) -> ForensicPath {
         ForensicPath(components: components + [member])
+    }
+
+    /// Streams embedded in an item that are not members of a container: written after a bare
+    /// `!`, as `photo.jpg!exif-thumbnail`.
+    public static let embeddedNames: [[UInt8]] = [Array("exif-thumbnail".utf8)]
+
+    /// The path of a stream embedded in this item (one of `embeddedNames`).
+    public func appending(embedded name: [UInt8]) -> ForensicPath {
+        ForensicPath(components: components + [[UInt8(ascii: "!")] + name])
     }
 
     /// How many containers deep the item is: 0 for a plain file.
@@ -49,7 +64,7 @@ public struct ForensicPath: Hashable, Sendable, Comparable {
     public var bytes: [UInt8] {
         var out = components[0]
         for member in components.dropFirst() {
-            out += ForensicPath.containerSeparator
+            if member.first != UInt8(ascii: "!") { out += ForensicPath.containerSeparator }
             out += member
         }
         return out

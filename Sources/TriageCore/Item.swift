@@ -35,6 +35,9 @@ public struct ItemResult: Sendable, Hashable {
     public var pdq: PDQSignature?
     /// The hashes of the 8 rotations and mirrors (`Dihedral.allCases` order), with `--dihedral`.
     public var dihedral: [PDQHash]?
+    /// For an image embedded in another (an EXIF thumbnail): bits between its PDQ and its
+    /// parent's. Far apart, the photo was probably edited after the thumbnail was made.
+    public var parentDistance: Int?
 
     public init(path: ForensicPath, size: Int64 = 0, times: FileTimes = FileTimes(), disposition: Disposition,
                 reason: String? = nil, mime: String? = nil, kind: MediaKind = .other, extensionMismatch: Bool = false,

@@ -38,11 +38,13 @@ struct Inspect: ParsableCommand {
         var pdq: String?
         var pdqQuality: Int?
         var dihedral: [String: String]?
+        var parentDistance: Int?
         var matches: [String]
 
         enum CodingKeys: String, CodingKey {
             case path, mime, kind, size, md5, sha1, sha256, disposition, reason, matches, decoder, width, height, pdq, dihedral
             case extensionMismatch = "extension_mismatch"
+            case parentDistance = "parent_pdq_distance"
             case decodeScale = "decode_scale"
             case pdqQuality = "pdq_quality"
         }
@@ -71,7 +73,7 @@ struct Inspect: ParsableCommand {
                                      dihedral: result.dihedral.map { hashes in
                                          Dictionary(uniqueKeysWithValues: zip(Dihedral.allCases.map(\.rawValue), hashes.map(\.hex)))
                                      },
-                                     matches: matches.map(Self.describe)))
+                                     parentDistance: result.parentDistance, matches: matches.map(Self.describe)))
             }
         }
         if json {
@@ -90,6 +92,7 @@ struct Inspect: ParsableCommand {
                 for variant in Dihedral.allCases.dropFirst() {
                     if let hash = entry.dihedral?[variant.rawValue] { out += "\n  pdq \(variant.rawValue) \(hash)" }
                 }
+                if let distance = entry.parentDistance { out += "\n  \(distance) bits from the PDQ of the image it is embedded in" }
                 if !entry.matches.isEmpty { out += "\n  known: \(entry.matches.joined(separator: "; "))" }
                 Console.out(out + "\n")
             }

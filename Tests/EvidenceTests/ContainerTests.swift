@@ -12,12 +12,19 @@ import TriageTestSupport
     static let bad = TestPaths.fixtures + "/containers/bad"
 
     /// Lists a fixture container: every member with its data read to the end.
-    func list(_ path: String, mime: String) throws -> (members: [(member: ContainerMember, data: [UInt8])], damage: String?) {
+    func list(_ path: String, mime: String, inMemory: Bool = false) throws -> (members: [(member: ContainerMember, data: [UInt8])], damage: String?) {
         let root = try EvidenceRoot(path: path)
         let name = Array((path as NSString).lastPathComponent.utf8)
         let file = try root.openFile(name)
         let format = try #require(ContainerFormats.format(forMIME: mime))
-        let reader = try format.open(.file(file), name: name)
+        var source = ContainerSource.file(file)
+        if inMemory {
+            let bytes = TestPaths.bytes(path)
+            let block = MemoryBlock(capacity: bytes.count)
+            bytes.withUnsafeBytes { block.append($0) }
+            source = .memory(block)
+        }
+        let reader = try format.open(source, name: name)
         var members: [(ContainerMember, [UInt8])] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while let member = try reader.nextMember() {
@@ -121,5 +128,40 @@ import TriageTestSupport
         }
         #expect(ContainerFormats.format(forMIME: "image/jpeg") == nil)
         #expect(ContainerFormats.format(forMIME: "application/vnd.openxmlformats-officedocument.wordprocessingml.document")?.name == "zip")
+    }
+}
+
+/// PDF images through qpdf and EXIF thumbnails through libexif.
+@Suite struct DocumentTests {
+    @Test func pdfJPEGStreamsAreTheEmbeddedFilesExactly() throws {
+        let (members, _) = try ContainerTests().list(ContainerTests.exhibit3 + "/Documents/scan.pdf", mime: "application/pdf", inMemory: true)
+        #expect(members.map { String(decoding: $0.member.name, as: UTF8.self) } == ["object-5.jpg", "object-8.jpg"])
+        #expect(members[0].data == TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0102.jpg"))
+        #expect(members[1].data == TestPaths.bytes(TestPaths.evidence + "/exhibit-2/Pictures/IMG_2001.jpg"))
+    }
+
+    @Test func aDamagedPDFIsAContainerErrorNotACrash() throws {
+        let whole = TestPaths.bytes(ContainerTests.exhibit3 + "/Documents/scan.pdf")
+        for bytes in [Array(whole.prefix(whole.count / 2)), Array("%PDF-1.4\n".utf8), Array("%PDF-1.7\n".utf8) + [UInt8](repeating: 0xA5, count: 4096)] {
+            let block = MemoryBlock(capacity: bytes.count)
+            bytes.withUnsafeBytes { block.append($0) }
+            #expect(throws: ContainerError.self) {
+                let reader = try PDFContainer.shared.open(.memory(block), name: Array("x.pdf".utf8))
+                while try reader.nextMember() != nil {}
+            }
+        }
+    }
+
+    @Test func exifThumbnailsAreExtractedAndAbsentOnesAreNil() throws {
+        let jpeg = TestPaths.bytes(ContainerTests.exhibit3 + "/Pictures/with-thumb.jpg")
+        let thumbnail = try #require(jpeg.withUnsafeBytes { ExifThumbnail.extract(from: $0) })
+        #expect(thumbnail.starts(with: [0xFF, 0xD8, 0xFF]))
+        #expect(thumbnail.count < jpeg.count)
+        let plain = TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0001.jpg")
+        #expect(plain.withUnsafeBytes { ExifThumbnail.extract(from: $0) } == nil)
+        // Truncated EXIF data never crashes libexif.
+        for length in stride(from: 2, to: 600, by: 7) {
+            _ = Array(jpeg.prefix(length)).withUnsafeBytes { ExifThumbnail.extract(from: $0) }
+        }
     }
 }

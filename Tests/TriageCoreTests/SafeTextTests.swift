@@ -52,6 +52,17 @@ import TriageCore
 }
 
 @Suite struct ForensicPathTests {
+    @Test func embeddedStreamsFollowABareBang() {
+        let photo = ForensicPath(relativePath: Array("DCIM/a.zip".utf8)).appending(member: Array("x/photo.jpg".utf8))
+        let thumbnail = photo.appending(embedded: Array("exif-thumbnail".utf8))
+        #expect(thumbnail.display == "DCIM/a.zip!/x/photo.jpg!exif-thumbnail")
+        #expect(thumbnail.depth == 2)
+        #expect(ForensicPath(storedBytes: thumbnail.bytes) == thumbnail)
+        // Only the registered names are embedded streams; any other `!` is part of a name.
+        let odd = ForensicPath(storedBytes: Array("a!b.jpg".utf8))
+        #expect(odd.depth == 0)
+    }
+
     @Test func containerChainRoundTrips() {
         let path = ForensicPath(relativePath: Array("DCIM/backup.zip".utf8))
             .appending(member: Array("2019/b.tar.gz".utf8)).appending(member: Array("x.jpg".utf8))

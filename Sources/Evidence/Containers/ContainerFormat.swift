@@ -13,6 +13,13 @@ public protocol ContainerFormat: Sendable {
     /// Opens a container whose file name (last path component) is `name`. Throws
     /// `ContainerError` when it cannot be opened.
     func open(_ source: ContainerSource, name: [UInt8]) throws -> any ContainerReader
+    /// The library reads only from memory (qpdf): the container is loaded whole first, and one
+    /// larger than the memory limit is not opened.
+    var readsFromMemory: Bool { get }
+}
+
+extension ContainerFormat {
+    public var readsFromMemory: Bool { false }
 }
 
 /// Where a container's bytes come from.
@@ -139,6 +146,7 @@ public enum ContainerFormats {
         ArchiveContainer.rar,
         ArchiveContainer.iso9660,
         ArchiveContainer.cpio,
+        PDFContainer.shared,
     ]
 
     private static let byMIME: [String: any ContainerFormat] = {
@@ -155,5 +163,5 @@ public enum ContainerFormats {
     }
 
     /// The container libraries and their versions, for the scan's settings.
-    public static var libraryVersions: String { ArchiveContainer.libraryVersion }
+    public static var libraryVersions: String { ArchiveContainer.libraryVersion + "; " + PDFContainer.libraryVersion }
 }

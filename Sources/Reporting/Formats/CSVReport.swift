@@ -8,7 +8,7 @@ public enum CSVReport: ReportFormat {
 
     static let header = ["exhibit", "source", "item", "path", "kind", "mime", "size", "category", "basis", "conflict", "sha256", "sha1",
                          "md5", "disposition", "reason", "extension_mismatch", "matched_sources", "decoder", "pdq", "pdq_quality",
-                         "pdq_distance", "pdq_variant"]
+                         "pdq_distance", "pdq_variant", "parent_pdq_distance"]
 
     public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
         write(header.joined(separator: ",") + "\r\n")
@@ -31,6 +31,7 @@ public enum CSVReport: ReportFormat {
                 Set(item.matches.map { "\(SafeText.display($0.source)):\($0.category.rawValue)" }).sorted().joined(separator: " "),
                 result.image?.decoder ?? "", result.pdq?.hash.hex ?? "", result.pdq.map { String($0.quality) } ?? "",
                 nearest.map { String($0.distance) } ?? "", nearest?.variant.rawValue ?? "",
+                result.parentDistance.map(String.init) ?? "",
             ]
             write(fields.map(SafeText.csvCell).joined(separator: ",") + "\r\n")
         }

@@ -48,6 +48,11 @@ public enum TextReport: ReportFormat {
             }
             line()
         }
+        if !report.thumbnailMismatches.isEmpty {
+            line("EXIF thumbnails unlike their photo (\(report.thumbnailMismatches.count)): each is counted as an image of its own")
+            for item in report.thumbnailMismatches { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.reason ?? "")") }
+            line()
+        }
         if !report.pendingItems.isEmpty {
             line("Pending review (\(report.pendingItems.count) unique):")
             for group in report.pendingItems {
@@ -62,7 +67,7 @@ public enum TextReport: ReportFormat {
             line()
         }
         if !report.limits.isEmpty {
-            line("Images with limited decoding or matching (\(report.limits.count)): exact digests checked; perceptual check as stated")
+            line("Limited decoding, matching or expansion (\(report.limits.count)): exact digests checked; the rest as stated")
             for item in report.limits { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.disposition): \(item.reason ?? "")") }
             line()
         }
