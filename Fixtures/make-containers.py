@@ -137,6 +137,7 @@ IMG_2001 = "exhibit-2/Pictures/IMG_2001.jpg"             # noise, pending
 DIAGRAM = "exhibit-2/Pictures/diagram.png"               # squares, C
 TRIANGLES = "exhibit-2/Documents/notes.txt"              # triangles PNG named .txt, pending
 HARBOUR_JPG = "exhibit-2/Downloads/resaved/harbour.jpg"  # harbour PNG->JPEG, B (PDQ)
+HARBOUR_PNG = "exhibit-2/Pictures/harbour.png"           # harbour, B (185 kB)
 
 IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
 
@@ -951,11 +952,18 @@ def special_tar() -> bytes:
     return buf.getvalue()
 
 
+def truncated_members() -> list:
+    return [pic("a/IMG_0101.jpg", IMG_0101), pic("a/IMG_0102.jpg", IMG_0102), pic("a/IMG_0150.jpg", IMG_0150),
+            pic("a/IMG_0003.jpg", IMG_0003), pic("a/IMG_0001.jpg", IMG_0001), pic("a/IMG_0002.jpg", IMG_0002),
+            pic("a/beach.png", BEACH), pic("a/IMG_0101-small.jpg", IMG_0101_SMALL), pic("a/harbour.png", HARBOUR_PNG)]
+
+
 def truncated_tar_gz() -> tuple[bytes, list[str], list[str]]:
-    members = [pic("a/IMG_0001.jpg", IMG_0001), pic("a/IMG_0002.jpg", IMG_0002), pic("a/IMG_0003.jpg", IMG_0003),
-               pic("a/beach.png", BEACH)]
+    members = truncated_members()
     whole = gzip_bytes(tar_bytes(members))
-    cut = whole[:len(whole) // 2]
+    # libarchive's gzip reader inflates 64 KiB blocks and fails at the first block that reaches
+    # the cut: the tar must be long enough for whole blocks to come before it.
+    cut = whole[:len(whole) * 6 // 10]
     # Which members survive: inflate what is there and walk the tar headers.
     d = zlib.decompressobj(31)
     tar = d.decompress(cut)
@@ -1036,12 +1044,10 @@ def build_bad() -> list[Output]:
                       expect="container reported as encrypted/unreadable as a whole; no members listed; no crash"))
     data, complete, partial = truncated_tar_gz()
     out.append(Output(b + "truncated.tar.gz", data,
-                      "ustar tar of `a/IMG_0001.jpg`, `a/IMG_0002.jpg`, `a/IMG_0003.jpg`, `a/beach.png`, gzip by "
-                      "hand, cut to the first half of its bytes",
+                      "ustar tar of " + ", ".join(f"`{m.path}`" for m in truncated_members()) + ", gzip by "
+                      "hand, cut to the first 60 % of its bytes",
                       "truncated compressed stream", "tar.gz",
-                      [m for m in (pic("a/IMG_0001.jpg", IMG_0001), pic("a/IMG_0002.jpg", IMG_0002),
-                                   pic("a/IMG_0003.jpg", IMG_0003), pic("a/beach.png", BEACH))
-                       if m.path in complete],
+                      [m for m in truncated_members() if m.path in complete],
                       expect=f"members before the cut are recovered ({', '.join(complete)}); "
                       f"{', '.join(partial) or 'nothing'} has its header but only part of its data (report it as "
                       "truncated, or examine the partial bytes as a damaged JPEG); the container is reported as "

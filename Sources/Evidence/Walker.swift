@@ -164,9 +164,11 @@ public struct Walker {
                 if errno != 0 { failure = SystemError(call: "readdir", errno: errno, path: SafeText.display(path)) }
                 break
             }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.prefix(while: { $0 != 0 }))
-            }
+            // Read the name in place: a dirent is only as long as its name, so copying the
+            // 256-byte `d_name` array would read past the end of the last one in the buffer.
+            let namePointer = UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+                .assumingMemoryBound(to: CChar.self)
+            let name = Array(UnsafeRawBufferPointer(start: namePointer, count: strlen(namePointer)))
             if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
             names.append(name)
         }
