@@ -93,10 +93,31 @@ import TriageTestSupport
         #expect(rows.keys.filter { $0.hasPrefix("bomb.zip!/") }.count < 2_000)
     }
 
+    /// Every path under `root` with its size and modification time.
+    func snapshot(_ root: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for path in FileManager.default.enumerator(atPath: root)!.compactMap({ $0 as? String }) {
+            var info = stat()
+            lstat(root + "/" + path, &info)
+            out[path] = "\(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        }
+        return out
+    }
+
     @Test func hostileAndDamagedContainersEndAsRecordedDispositions() throws {
         try importHashSets()
-        let result = try scan(TestPaths.fixtures + "/containers/bad")
+        // Scanned from a copy, so that anything written beside the evidence would show.
+        let evidence = temp.url("evidence")
+        try FileManager.default.copyItem(atPath: TestPaths.fixtures + "/containers/bad", toPath: evidence)
+        let tmpBefore = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [])
+        let before = snapshot(temp.path)
+        let result = try scan(evidence)
         #expect(result.status == 1)
+        // Nothing was written anywhere but the case directory.
+        let after = snapshot(temp.path).filter { !$0.key.hasPrefix("case") && !$0.key.hasPrefix("hashdb.sqlite") }
+        #expect(after == before.filter { !$0.key.hasPrefix("case") && !$0.key.hasPrefix("hashdb.sqlite") })
+        let tmpAfter = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [])
+        #expect(!tmpAfter.subtracting(tmpBefore).contains { $0.contains("abs") || $0.contains("escaped") })
         let rows = try reportRows()
         func disposition(_ path: String) -> String? { rows[path]?["disposition"] }
 
