@@ -488,6 +488,26 @@ def sevenzip_bytes(members: list[Member]) -> bytes:
         return out.read_bytes()
 
 
+def deflate64_zip_bytes(members: list[Member]) -> bytes:
+    """A zip whose members use Deflate64 (method 9), which only 7-Zip and PKWARE write."""
+    with staged(members) as tmp:
+        stage, out = Path(tmp) / "stage", Path(tmp) / "out.zip"
+        run(["7z", "a", "-tzip", "-mm=Deflate64", "-mx=9", "-mmt=1", "-mtc=off", "-mcu=on", "-bd", "-bso0", "-bsp0",
+             str(out)] + sorted(m.path for m in members), cwd=stage)
+        return out.read_bytes()
+
+
+def zip64_bytes(members: list[Member]) -> bytes:
+    """A zip whose entries carry zip64 extra fields (sizes and offsets in 64 bits), as
+    writers do for members over 4 GiB, forced here on small ones."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for m in sorted(members, key=lambda m: m.path):
+            with zf.open(zip_info(m.path, zipfile.ZIP_DEFLATED), "w", force_zip64=True) as entry:
+                entry.write(m.data)
+    return buf.getvalue()
+
+
 def iso_bytes(members: list[Member], volid: str) -> bytes:
     """ISO 9660 + Rock Ridge by xorriso; SOURCE_DATE_EPOCH pins the volume
     dates and the volume UUID, -padding 0 drops the default 300 KiB tail."""
@@ -795,6 +815,20 @@ def build_exhibit() -> list[Output]:
     out.append(Output(x + "Backups/camera.7z", sevenzip_bytes(camera),
                       "`7z a -t7z -m0=LZMA2 -mx=9 -mmt=1 -ms=on -mhc=on -mtc=off -mta=off` (solid, compressed "
                       "header, mtimes only)", "7z (LZMA2, solid)", "7z", camera))
+
+    zip64 = [pic("old/IMG_0002.jpg", IMG_0002)]
+    out.append(Output(x + "Backups/zip64.zip", zip64_bytes(zip64),
+                      "Python zipfile with `force_zip64=True` (zip64 extra fields on a small member)",
+                      "zip64 extensions", "zip", zip64))
+
+    # A log that makes Deflate64 use what deflate lacks: matches 40,000 bytes back (distance codes
+    # 30/31) and runs longer than 258 bytes (length code 285 with 16 extra bits).
+    stream = b"".join(hashlib.sha256(b"deflate64-%d" % i).hexdigest().encode() for i in range(625))
+    log = Member("old/log.txt", stream * 5 + b"a" * 100_000 + stream[:1000])
+    deflate64 = [pic("old/diagram.png", DIAGRAM), pic("old/IMG_2001.jpg", IMG_2001), log]
+    out.append(Output(x + "Backups/deflate64.zip", deflate64_zip_bytes(deflate64),
+                      "`7z a -tzip -mm=Deflate64 -mx=9 -mmt=1 -mtc=off -mcu=on`", "Deflate64 (zip method 9)", "zip",
+                      deflate64))
 
     site_bz2 = [pic("site/img/header.jpg", IMG_0102),
                 text("site/index.html", "<!doctype html>\n<title>Site</title>\n<img src=\"img/header.jpg\">\n")]
@@ -1419,7 +1453,7 @@ def check_outputs(outputs: list[Output]) -> None:
     """Round-trip what Python can read, so a mistake fails here and not in a test."""
     for o in outputs:
         if o.format in ("zip", "docx", "xlsx", "odt") and o.path.split("/")[-1] not in (
-                "broken-cd.zip", "password.zip", "password-aes.zip", "bomb.zip"):
+                "broken-cd.zip", "password.zip", "password-aes.zip", "bomb.zip", "deflate64.zip"):
             with zipfile.ZipFile(io.BytesIO(o.data)) as zf:
                 assert zf.testzip() is None, o.path
         if o.format in ("docx", "xlsx", "odt"):

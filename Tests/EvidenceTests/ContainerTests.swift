@@ -1,4 +1,4 @@
-import Evidence
+@testable import Evidence
 import Foundation
 import Testing
 import TriageCore
@@ -173,5 +173,58 @@ import TriageTestSupport
         for length in stride(from: 2, to: 600, by: 7) {
             _ = Array(jpeg.prefix(length)).withUnsafeBytes { ExifThumbnail.extract(from: $0) }
         }
+    }
+}
+
+/// Deflate64 (zip method 9), decoded by triage because libarchive 3.6 cannot.
+@Suite struct Deflate64Tests {
+    @Test func deflate64MembersDecodeToTheirOriginalBytes() throws {
+        let (members, _) = try ContainerTests().list(ContainerTests.exhibit3 + "/Backups/deflate64.zip", mime: "application/zip")
+        let byName = Dictionary(uniqueKeysWithValues: members.map { (String(decoding: $0.member.name, as: UTF8.self), $0.data) })
+        #expect(byName["old/IMG_2001.jpg"] == TestPaths.bytes(TestPaths.evidence + "/exhibit-2/Pictures/IMG_2001.jpg"))
+        #expect(byName["old/diagram.png"] == TestPaths.bytes(TestPaths.evidence + "/exhibit-2/Pictures/diagram.png"))
+        // The log uses matches 40,000 bytes back and runs of 100,000 bytes: what deflate cannot express.
+        let log = try #require(byName["old/log.txt"])
+        #expect(log.count == 301_000)
+        #expect(log[0..<40_000] == log[160_000..<200_000])
+        #expect(log[200_000..<300_000].allSatisfy { $0 == UInt8(ascii: "a") })
+    }
+
+    @Test(arguments: [0, 1, 7, 100, 5000])
+    func damagedDeflate64IsAnErrorNeverACrash(seed: Int) {
+        var generator = SplitMix(seed: UInt64(seed))
+        let garbage = (0..<(seed + 64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        var offset = 0
+        let decoder = Deflate64Decoder { buffer in
+            let count = min(buffer.count, garbage.count - offset)
+            garbage.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
+            offset += count
+            return count
+        }
+        var output = [UInt8](repeating: 0, count: 1 << 16)
+        var total = 0
+        do {
+            while true {
+                let count = try output.withUnsafeMutableBytes { try decoder.read(into: $0) }
+                if count == 0 { break }
+                total += count
+                if total > 1 << 26 { break }  // a garbage stream of repeats could run long; enough
+            }
+        } catch {
+            #expect(error is Deflate64Decoder.Failure)
+        }
+    }
+}
+
+/// A small deterministic generator for test bytes.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

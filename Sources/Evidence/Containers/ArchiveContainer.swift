@@ -93,8 +93,11 @@ final class ArchiveReader: ContainerReader {
     private let seekable: Bool
     /// The member name of a single compressed file (the container's name without its suffix).
     private let singleFileName: [UInt8]?
-    /// For a zip: how many members its end-of-central-directory record declares.
-    private let declaredMembers: Int?
+    /// For a zip: the end record's member count and its Deflate64 members.
+    private let directory: ZipDirectory?
+    private var declaredMembers: Int? { directory?.declaredMembers }
+    /// The current member's data when triage decodes it itself (Deflate64).
+    private var deflate64: Deflate64Decoder?
     private var listedNames = Set<[UInt8]>()
     private var listedCount = 0
     private var recovering = false
@@ -108,7 +111,7 @@ final class ArchiveReader: ContainerReader {
         self.source = source
         self.singleFileName = singleFileName
         if case .stream = source { seekable = false } else { seekable = true }
-        declaredMembers = family.name == "zip" ? ZipEndRecord.declaredMembers(source) : nil
+        directory = family.name == "zip" ? ZipDirectory(source) : nil
         archive = try Self.openArchive(source, formats: family.formats, feeder: &feeder)
     }
 
@@ -176,7 +179,27 @@ final class ArchiveReader: ContainerReader {
                 listedNames.insert(found.name)
             }
             listedCount += 1
+            deflate64 = nil
+            if let entry = directory?.deflate64[found.name], !found.encrypted, !recovering {
+                deflate64 = try deflate64Decoder(entry)
+            }
             return found
+        }
+    }
+
+    /// A decoder reading the member's compressed bytes straight from the zip.
+    private func deflate64Decoder(_ entry: ZipDirectory.Deflate64Entry) throws -> Deflate64Decoder {
+        guard let start = ZipDirectory.dataOffset(of: entry, in: source) else {
+            throw ContainerError(.damaged, "the local header of a Deflate64 member is missing")
+        }
+        var offset = start
+        let end = start + entry.compressedSize
+        let source = source
+        return Deflate64Decoder { buffer in
+            let count = ZipDirectory.read(source, at: offset, into: UnsafeMutableRawBufferPointer(
+                rebasing: buffer[0..<Int(min(Int64(buffer.count), end - offset))]))
+            offset += Int64(count)
+            return count
         }
     }
 
@@ -194,6 +217,19 @@ final class ArchiveReader: ContainerReader {
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let deflate64 {
+            do {
+                var filled = 0
+                while filled < buffer.count {
+                    let count = try deflate64.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                    if count == 0 { break }
+                    filled += count
+                }
+                return filled
+            } catch let failure as Deflate64Decoder.Failure {
+                throw ContainerError(.damaged, failure.description)
+            }
+        }
         var filled = 0
         while filled < buffer.count {
             let count = archive_read_data(archive, buffer.baseAddress! + filled, buffer.count - filled)
@@ -292,30 +328,119 @@ private final class StreamFeeder {
     }
 }
 
-/// A zip's end-of-central-directory record: how many members the archive declares.
-enum ZipEndRecord {
-    /// The "total entries" field of the last `PK\u{5}\u{6}` record in the final 64 KiB + 22
-    /// bytes; nil when there is none or the archive is zip64 (0xFFFF).
-    static func declaredMembers(_ source: ContainerSource) -> Int? {
-        let tail: [UInt8]
+/// What triage reads of a zip's own structures, beside libarchive: the end record's member
+/// count (to notice a damaged central directory) and where each Deflate64 member's data lies
+/// (libarchive 3.6 cannot decompress method 9, so triage does).
+struct ZipDirectory {
+    /// One central-directory entry compressed with Deflate64.
+    struct Deflate64Entry {
+        var compressedSize: Int64
+        var localHeaderOffset: Int64
+    }
+
+    /// The "total entries" field of the end record; nil when there is none or it is zip64.
+    var declaredMembers: Int?
+    /// Deflate64 members by name, as stored.
+    var deflate64: [[UInt8]: Deflate64Entry] = [:]
+
+    /// Reads the end record and the central directory; missing or damaged structures give an
+    /// empty answer (libarchive reports the damage).
+    init(_ source: ContainerSource) {
+        guard let size = Self.size(of: source), size >= 22 else { return }
+        let tailLength = Int(min(size, 65_557))
+        guard let tail = Self.bytes(source, at: size - Int64(tailLength), count: tailLength) else { return }
+        guard let end = stride(from: tail.count - 22, through: 0, by: -1).first(where: {
+            tail[$0] == 0x50 && tail[$0 + 1] == 0x4B && tail[$0 + 2] == 5 && tail[$0 + 3] == 6
+        }) else { return }
+        let total = Self.integer(tail, end + 10, 2)
+        declaredMembers = total == 0xFFFF ? nil : total
+        var directorySize = Int64(Self.integer(tail, end + 12, 4))
+        var directoryOffset = Int64(Self.integer(tail, end + 16, 4))
+        // zip64: the locator just before the end record points at the zip64 end record.
+        if end >= 20, tail[end - 20] == 0x50, tail[end - 19] == 0x4B, tail[end - 18] == 6, tail[end - 17] == 7,
+           let record = Self.bytes(source, at: Int64(Self.integer(tail, end - 12, 8)), count: 56),
+           record.starts(with: [0x50, 0x4B, 6, 6]) {
+            directorySize = Int64(Self.integer(record, 40, 8))
+            directoryOffset = Int64(Self.integer(record, 48, 8))
+        }
+        guard directorySize < 1 << 31, let directory = Self.bytes(source, at: directoryOffset, count: Int(directorySize)) else { return }
+        var position = 0
+        while position + 46 <= directory.count, directory[position..<position + 4].elementsEqual([0x50, 0x4B, 1, 2]) {
+            let method = Self.integer(directory, position + 10, 2)
+            var compressed = Int64(Self.integer(directory, position + 20, 4))
+            let uncompressedIs64 = Self.integer(directory, position + 24, 4) == 0xFFFF_FFFF
+            var offset = Int64(Self.integer(directory, position + 42, 4))
+            let nameLength = Self.integer(directory, position + 28, 2)
+            let extraLength = Self.integer(directory, position + 30, 2)
+            let commentLength = Self.integer(directory, position + 32, 2)
+            let nameStart = position + 46
+            guard nameStart + nameLength + extraLength <= directory.count else { return }
+            if method == 9 {
+                // The zip64 extra field holds, in order, whichever of the sizes and the offset overflowed.
+                var extra = nameStart + nameLength
+                let extraEnd = extra + extraLength
+                while extra + 4 <= extraEnd {
+                    let id = Self.integer(directory, extra, 2), length = Self.integer(directory, extra + 2, 2)
+                    if id == 1 {
+                        var field = extra + 4
+                        if uncompressedIs64 { field += 8 }
+                        if compressed == 0xFFFF_FFFF, field + 8 <= extraEnd { compressed = Int64(Self.integer(directory, field, 8)); field += 8 }
+                        if offset == 0xFFFF_FFFF, field + 8 <= extraEnd { offset = Int64(Self.integer(directory, field, 8)) }
+                    }
+                    extra += 4 + length
+                }
+                deflate64[Array(directory[nameStart..<nameStart + nameLength])] =
+                    Deflate64Entry(compressedSize: compressed, localHeaderOffset: offset)
+            }
+            position = nameStart + nameLength + extraLength + commentLength
+        }
+    }
+
+    /// Where a Deflate64 member's compressed data starts (after its local header).
+    static func dataOffset(of entry: Deflate64Entry, in source: ContainerSource) -> Int64? {
+        guard let header = bytes(source, at: entry.localHeaderOffset, count: 30), header.starts(with: [0x50, 0x4B, 3, 4]) else { return nil }
+        return entry.localHeaderOffset + 30 + Int64(integer(header, 26, 2)) + Int64(integer(header, 28, 2))
+    }
+
+    /// Up to `count` bytes at `offset` of a seekable source (pread; memory slice).
+    static func read(_ source: ContainerSource, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         switch source {
         case .file(let file):
-            let length = Int(min(file.size, 65_557))
-            var bytes = [UInt8](repeating: 0, count: length)
-            let count = bytes.withUnsafeMutableBytes { pread(file.descriptor, $0.baseAddress, length, off_t(file.size) - off_t(length)) }
-            guard count == length else { return nil }
-            tail = bytes
+            var done = 0
+            while done < buffer.count {
+                let count = pread(file.descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                done += count
+            }
+            return done
         case .memory(let block):
-            tail = Array(block.bytes.suffix(65_557))
+            guard offset >= 0, offset < Int64(block.count) else { return 0 }
+            let count = min(buffer.count, block.count - Int(offset))
+            buffer.baseAddress!.copyMemory(from: block.bytes.baseAddress! + Int(offset), byteCount: count)
+            return count
         case .stream:
-            return nil
+            return 0
         }
-        guard tail.count >= 22 else { return nil }
-        for start in stride(from: tail.count - 22, through: 0, by: -1)
-        where tail[start] == 0x50 && tail[start + 1] == 0x4B && tail[start + 2] == 5 && tail[start + 3] == 6 {
-            let total = Int(tail[start + 10]) | Int(tail[start + 11]) << 8
-            return total == 0xFFFF ? nil : total
+    }
+
+    private static func size(of source: ContainerSource) -> Int64? {
+        switch source {
+        case .file(let file): file.size
+        case .memory(let block): Int64(block.count)
+        case .stream: nil
         }
-        return nil
+    }
+
+    private static func bytes(_ source: ContainerSource, at offset: Int64, count: Int) -> [UInt8]? {
+        guard offset >= 0, count >= 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { Self.read(source, at: offset, into: $0) }
+        return read == count ? bytes : nil
+    }
+
+    /// A little-endian unsigned integer of `width` bytes.
+    private static func integer(_ bytes: [UInt8], _ at: Int, _ width: Int) -> Int {
+        (0..<width).reversed().reduce(0) { $0 << 8 | Int(bytes[at + $1]) }
     }
 }
