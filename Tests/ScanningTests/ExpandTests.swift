@@ -1,0 +1,129 @@
+import Evidence
+import Foundation
+import Testing
+import TriageCore
+import TriageTestSupport
+@testable import Scanning
+
+/// The Expand stage inside one worker, with limits small enough to reach on the fixtures: the
+/// paths a scan takes for members too large for memory.
+@Suite struct ExpandTests {
+    /// Every result the examiner emits for one evidence file.
+    func examine(_ path: String, perceptual: PerceptualOptions = PerceptualOptions(),
+                 expansion: ExpansionOptions = ExpansionOptions()) throws -> [String: ItemResult] {
+        let root = try EvidenceRoot(path: path)
+        var entries: [WalkEntry] = []
+        Walker(root: root).walk { entries.append($0) }
+        let examiner = try FileExaminer(hashAll: false, perceptual: perceptual, expansion: expansion)
+        var results: [String: ItemResult] = [:]
+        examiner.examine(entries[0], in: root) { results[$0.path.display] = $0 }
+        return results
+    }
+
+    static let photos = TestPaths.evidence + "/exhibit-3/Backups/photos.zip"
+
+    @Test func aMemberContainerTooLargeForMemoryIsReadAsAStream() throws {
+        // site.tar.bz2 (20 kB) inside a zip, over a 1 kB memory limit: libarchive reads it front to back.
+        let temp = TemporaryDirectory()
+        let tarball = TestPaths.bytes(TestPaths.evidence + "/exhibit-3/Backups/site.tar.bz2")
+        let path = EvidenceTreeBuilder(root: temp.path).file("outer.zip", try ZipWriter.stored([("site.tar.bz2", tarball)]))
+        let streamed = try examine(path, expansion: ExpansionOptions(maxContainerBytesInMemory: 1_000))
+        let inMemory = try examine(path)
+        let jpeg = "outer.zip!/site.tar.bz2!/site/img/header.jpg"
+        #expect(streamed[jpeg]?.digests != nil)
+        #expect(streamed[jpeg]?.digests == inMemory[jpeg]?.digests)
+        #expect(streamed[jpeg]?.pdq == inMemory[jpeg]?.pdq)
+        #expect(streamed["outer.zip!/site.tar.bz2"]?.disposition == .processed)
+        // Streamed, the container's own digests are not computed (its bytes go to libarchive once).
+        #expect(streamed["outer.zip!/site.tar.bz2"]?.digests == nil)
+        #expect(inMemory["outer.zip!/site.tar.bz2"]?.digests != nil)
+        #expect(streamed.keys.sorted() == inMemory.keys.sorted())
+    }
+
+    @Test func anImageMemberOverTheDecodeLimitIsHashedNotDecoded() throws {
+        let results = try examine(Self.photos, perceptual: PerceptualOptions(maxDecodeBytes: 1_000))
+        let member = try #require(results["photos.zip!/2019/IMG_0001.jpg"])
+        #expect(member.disposition == .sizeLimit)
+        #expect(member.image == nil && member.pdq == nil)
+        let original = TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0001.jpg")
+        #expect(member.size == Int64(original.count))
+        #expect(member.digests?.sha256 == Array(SHA256Reference.digest(original)))
+    }
+
+    @Test func aStreamed7zCannotSeekAndIsRecordedAsDamaged() throws {
+        // A zip holding a 7z, with the memory limit below the 7z's size: 7z needs to seek.
+        let temp = TemporaryDirectory()
+        let sevenZip = TestPaths.bytes(TestPaths.evidence + "/exhibit-3/Backups/camera.7z")
+        let zip = try ZipWriter.stored([("camera.7z", sevenZip)])
+        let path = EvidenceTreeBuilder(root: temp.path).file("outer.zip", zip)
+        let results = try examine(path, expansion: ExpansionOptions(maxContainerBytesInMemory: 1_000))
+        #expect(results["outer.zip!/camera.7z"]?.disposition == .containerDamaged)
+        #expect(results["outer.zip"]?.disposition == .processed)
+        // In memory it opens.
+        let whole = try examine(path)
+        #expect(whole["outer.zip!/camera.7z!/DCIM/IMG_0101.jpg"]?.pdq != nil)
+    }
+
+    @Test func aThumbnailIsEmittedBeforeItsPhotoWithItsDistance() throws {
+        let root = try EvidenceRoot(path: TestPaths.evidence + "/exhibit-3/Pictures/edited-with-thumb.jpg")
+        var entries: [WalkEntry] = []
+        Walker(root: root).walk { entries.append($0) }
+        var order: [String] = []
+        var thumbnail: ItemResult?
+        try FileExaminer(hashAll: false).examine(entries[0], in: root) { result in
+            order.append(result.path.display)
+            if result.path.depth == 1 { thumbnail = result }
+        }
+        #expect(order == ["edited-with-thumb.jpg!exif-thumbnail", "edited-with-thumb.jpg"])
+        #expect((thumbnail?.parentDistance ?? 0) > 100)
+        // With expansion off there is no thumbnail.
+        order = []
+        try FileExaminer(hashAll: false, expansion: ExpansionOptions(enabled: false)).examine(entries[0], in: root) { order.append($0.path.display) }
+        #expect(order == ["edited-with-thumb.jpg"])
+    }
+}
+
+/// SHA-256 for expectations, from Foundation-free code paths: the case store's own digests are
+/// what is being checked, so the reference comes from the command-line `sha256sum`.
+enum SHA256Reference {
+    static func digest(_ bytes: [UInt8]) -> [UInt8] {
+        let temp = TemporaryDirectory()
+        let path = EvidenceTreeBuilder(root: temp.path).file("data", bytes)
+        let hex = shell("sha256sum '\(path)'").output.prefix(64)
+        return Hex.decode(String(hex)) ?? []
+    }
+}
+
+/// A zip with stored members, written here so that the test does not depend on a zip tool.
+enum ZipWriter {
+    static func stored(_ members: [(String, [UInt8])]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var central: [UInt8] = []
+        func le(_ value: Int, _ width: Int) -> [UInt8] { (0..<width).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        for (name, data) in members {
+            let crc = CRC32.checksum(data)
+            let offset = out.count
+            let fields = le(20, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0x21, 2) + le(Int(crc), 4) + le(data.count, 4)
+                + le(data.count, 4) + le(name.utf8.count, 2) + le(0, 2)
+            out += [0x50, 0x4B, 3, 4] + fields + Array(name.utf8) + data
+            central += [0x50, 0x4B, 1, 2] + le(20, 2) + fields + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(offset, 4)
+                + Array(name.utf8)
+        }
+        let start = out.count
+        out += central
+        out += [0x50, 0x4B, 5, 6] + le(0, 2) + le(0, 2) + le(members.count, 2) + le(members.count, 2) + le(central.count, 4)
+            + le(start, 4) + le(0, 2)
+        return out
+    }
+}
+
+enum CRC32 {
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+}
