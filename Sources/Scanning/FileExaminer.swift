@@ -30,6 +30,8 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     private let hasher = PDQHasher()
     /// The last image's pixels, reused for the next one of similar size.
     private var recycledPixels: [UInt8] = []
+    /// How many bytes of the image just examined `imageBuffer` holds (nil: it was streamed).
+    private var heldImageBytes: Int?
 
     init(hashAll: Bool, perceptual: PerceptualOptions = PerceptualOptions(),
          expansion: ExpansionOptions = ExpansionOptions()) throws(IdentificationError) {
@@ -114,7 +116,8 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
                           budget: budget, emit: emit)
         }
         guard result.kind.isMedia || hashAll else { return result }
-        if result.kind == .still, perceptual.enabled {
+        // A JPEG is read whole even without decoding, when its EXIF thumbnail is to be looked for.
+        if result.kind == .still, perceptual.enabled || (expansion.enabled && result.mime == "image/jpeg") {
             let (image, thumbnail) = examineImage(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result)
             if let thumbnail { emit(examineThumbnail(thumbnail, of: image, budget: budget, emit: emit)) }
             return image
@@ -176,11 +179,12 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     /// too, to be examined as an item of its own.
     private func examineImage(_ stream: any ByteStream, head: UnsafeRawBufferPointer, moreToRead: Bool, declaredSize: Int64?,
                               result: ItemResult) -> (ItemResult, thumbnail: [UInt8]?) {
+        heldImageBytes = nil
         let image = decodeAndHash(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result)
         var thumbnail: [UInt8]?
-        if expansion.enabled, image.mime == "image/jpeg", image.digests != nil, image.disposition != .sizeLimit,
+        if expansion.enabled, image.mime == "image/jpeg", let held = heldImageBytes,
            image.path.depth < expansion.maxDepth, image.path.components.last?.first != UInt8(ascii: "!") {  // not a thumbnail's thumbnail
-            thumbnail = ExifThumbnail.extract(from: UnsafeRawBufferPointer(rebasing: imageBuffer[0..<Int(image.size)]))
+            thumbnail = ExifThumbnail.extract(from: UnsafeRawBufferPointer(rebasing: imageBuffer[0..<held]))
         }
         releaseLargeImageBuffer()
         return (image, thumbnail)
@@ -197,10 +201,16 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     }
 
     /// Reads, hashes, decodes and PDQ-hashes one still image (its bytes stay in `imageBuffer`).
+    /// With perceptual hashing off, it only reads and hashes.
     private func decodeAndHash(_ stream: any ByteStream, head: UnsafeRawBufferPointer, moreToRead: Bool, declaredSize: Int64?,
                                result: ItemResult) -> ItemResult {
         var result = result
-        guard let decoder = ImageDecoders.decoder(forMIME: result.mime ?? "") else {
+        let decodes = perceptual.enabled
+        if !decodes, let size = declaredSize, size > Int64(perceptual.maxDecodeBytes) {
+            return streamDigests(stream, head: head, moreToRead: moreToRead, result: result)
+        }
+        let decoder = ImageDecoders.decoder(forMIME: result.mime ?? "")
+        if decodes, decoder == nil {
             result = streamDigests(stream, head: head, moreToRead: moreToRead, result: result)
             if result.digests != nil {
                 result.disposition = .noDecoder
@@ -208,7 +218,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             }
             return result
         }
-        if let size = declaredSize, size > Int64(perceptual.maxDecodeBytes) {
+        if decodes, let size = declaredSize, size > Int64(perceptual.maxDecodeBytes) {
             return overDecodeLimit(streamDigests(stream, head: head, moreToRead: moreToRead, result: result))
         }
         // Read the whole item: the head already read, then the rest until the end.
@@ -231,8 +241,9 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
                 var digests = MultiHasher()
                 digests.update(UnsafeRawBufferPointer(rebasing: imageBuffer[0..<total]))
                 releaseLargeImageBuffer()
-                return overDecodeLimit(streamDigests(stream, head: UnsafeRawBufferPointer(start: nil, count: 0), moreToRead: true,
-                                                     result: result, hashing: digests, alreadyHashed: Int64(total)))
+                let hashed = streamDigests(stream, head: UnsafeRawBufferPointer(start: nil, count: 0), moreToRead: true,
+                                           result: result, hashing: digests, alreadyHashed: Int64(total))
+                return decodes ? overDecodeLimit(hashed) : hashed
             }
         }
         let bytes = UnsafeRawBufferPointer(rebasing: imageBuffer[0..<total])
@@ -240,6 +251,8 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         digests.update(bytes)
         result.size = Int64(total)
         result.digests = digests.finalize()
+        heldImageBytes = total
+        guard decodes, let decoder else { return result }
 
         do {
             var image = try decoder.decode(bytes, options: perceptual.decode, recycling: &recycledPixels)

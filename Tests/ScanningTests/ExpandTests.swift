@@ -76,6 +76,13 @@ import TriageTestSupport
         }
         #expect(order == ["edited-with-thumb.jpg!exif-thumbnail", "edited-with-thumb.jpg"])
         #expect((thumbnail?.parentDistance ?? 0) > 100)
+        // Without perceptual hashing the thumbnail is still an item (exact digests only).
+        order = []
+        try FileExaminer(hashAll: false, perceptual: PerceptualOptions(enabled: false)).examine(entries[0], in: root) { result in
+            order.append(result.path.display)
+            #expect(result.digests != nil && result.pdq == nil)
+        }
+        #expect(order == ["edited-with-thumb.jpg!exif-thumbnail", "edited-with-thumb.jpg"])
         // With expansion off there is no thumbnail.
         order = []
         try FileExaminer(hashAll: false, expansion: ExpansionOptions(enabled: false)).examine(entries[0], in: root) { order.append($0.path.display) }
