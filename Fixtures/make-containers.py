@@ -647,8 +647,8 @@ def odt(image: bytes) -> tuple[bytes, list[Member]]:
 
 
 def pdf(pages: list[bytes]) -> tuple[bytes, list[dict]]:
-    """A PDF by hand: one page per JPEG, each drawn full-page from an image
-    XObject whose stream is exactly the JPEG's bytes (/DCTDecode)."""
+    """A PDF by hand: one page per JPEG (or JPEG 2000), each drawn full-page from
+    an image XObject whose stream is exactly the file's bytes (/DCTDecode, /JPXDecode)."""
     objs: dict[int, bytes] = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
     kids, images = [], []
     n = 3
@@ -656,6 +656,7 @@ def pdf(pages: list[bytes]) -> tuple[bytes, list[dict]]:
         with Image.open(io.BytesIO(jpeg)) as im:
             w, h = im.size
             cs = {"RGB": "/DeviceRGB", "L": "/DeviceGray", "CMYK": "/DeviceCMYK"}[im.mode]
+        jpx = jpeg.startswith(b"\x00\x00\x00\x0cjP  ")
         page, content, image = n, n + 1, n + 2
         n += 3
         name = f"Im{i}"
@@ -664,10 +665,13 @@ def pdf(pages: list[bytes]) -> tuple[bytes, list[dict]]:
                       f"/{name} {image} 0 R >> >> /Contents {content} 0 R >>").encode()
         draw = f"q {w} 0 0 {h} 0 0 cm /{name} Do Q\n".encode()
         objs[content] = b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"endstream"
-        objs[image] = (f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace {cs} "
-                       f"/BitsPerComponent 8 /Filter /DCTDecode /Length {len(jpeg)} >>\nstream\n").encode() \
+        # A JPX stream carries its own colour space (PDF 32000 8.9.5 allows leaving it out).
+        colour = "" if jpx else f"/ColorSpace {cs} /BitsPerComponent 8 "
+        objs[image] = (f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} {colour}"
+                       f"/Filter /{'JPXDecode' if jpx else 'DCTDecode'} /Length {len(jpeg)} >>\nstream\n").encode() \
             + jpeg + b"\nendstream"
-        images.append({"page": i, "name": name, "object": image, "width": w, "height": h})
+        images.append({"page": i, "name": name, "object": image, "width": w, "height": h,
+                       "filter": "JPXDecode" if jpx else "DCTDecode"})
     objs[2] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
     info = n
     objs[info] = b"<< /Producer (triage make-containers.py) /CreationDate (D:20200101000000Z) >>"
@@ -889,15 +893,22 @@ def build_exhibit() -> list[Output]:
                       "ODF text document; JPEG in Pictures/ that matches only by PDQ", "odt",
                       [Member(m.path, m.data, HARBOUR_JPG if m.path.endswith(".jpg") else None) for m in members]))
 
-    pages = [src(IMG_0102), src(IMG_2001)]
+    # Page 3: the `checker` picture (IMG_0002) as JPEG 2000, lossless, by Pillow's OpenJPEG.
+    jp2 = io.BytesIO()
+    with Image.open(io.BytesIO(src(IMG_0002))) as im:
+        im.convert("RGB").save(jp2, "JPEG2000", irreversible=False)
+    pages = [src(IMG_0102), src(IMG_2001), jp2.getvalue()]
     data, images = pdf(pages)
-    pdf_members = [Member(f"object-{im['object']}.jpg", page, source)
-                   for im, page, source in zip(images, pages, (IMG_0102, IMG_2001))]
+    pdf_members = [Member(f"object-{im['object']}.{'jp2' if im['filter'] == 'JPXDecode' else 'jpg'}", page, source)
+                   for im, page, source in zip(images, pages, (IMG_0102, IMG_2001, None))]
+    pdf_members[2].category = "pending"
+    pdf_members[2].note = "JPEG 2000 re-encoding of IMG_0002 (no JPEG 2000 decoder: exact digests only)"
     out.append(Output(x + "Documents/scan.pdf", data,
                       "PDF 1.4 by hand: page 1 draws exhibit-1 IMG_0102.jpg, page 2 exhibit-2 IMG_2001.jpg, each "
-                      "an image XObject whose /DCTDecode stream is the JPEG's exact bytes; xref offsets computed",
-                      "JPEG streams embedded in a PDF (extracted stream = original file)", "pdf", pdf_members,
-                      extra={"pdf_images": images}))
+                      "an image XObject whose /DCTDecode stream is the JPEG's exact bytes; page 3 a lossless JPEG 2000 "
+                      "of IMG_0002 as /JPXDecode; xref offsets computed",
+                      "JPEG and JPEG 2000 streams embedded in a PDF (extracted stream = original file)", "pdf",
+                      pdf_members, extra={"pdf_images": images}))
 
     # EXIF thumbnails.
     estuary = new_scene("estuary")

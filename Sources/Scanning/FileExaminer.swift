@@ -7,7 +7,8 @@ import TriageCore
 /// Reads one evidence file once: identifies its first bytes with libmagic, then (for images
 /// and videos, or every file with `hashAll`) streams the rest through MD5, SHA-1 and SHA-256.
 /// A still image is read whole into memory instead (up to `maxDecodeBytes`), hashed, decoded
-/// and given its PDQ hash.
+/// and given its PDQ hash. A container (archive, document) is opened and each member examined
+/// the same way (`FileExaminer+Expand.swift`); a JPEG's EXIF thumbnail becomes an item too.
 ///
 /// One per worker thread: it owns a libmagic handle, a read buffer, an image buffer and the
 /// PDQ hasher's float buffers.
@@ -71,7 +72,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
 
     /// Identifies, hashes, decodes or expands one item's bytes: an evidence file or a member.
     func examineContent(of stream: any ByteStream, declaredSize: Int64?, result: ItemResult, budget: ExpansionBudget,
-                                emit: (ItemResult) -> Void) -> ItemResult {
+                        emit: (ItemResult) -> Void) -> ItemResult {
         var result = result
         var headCount: Int
         do {

@@ -145,7 +145,8 @@ import TriageTestSupport
 @Suite struct DocumentTests {
     @Test func pdfJPEGStreamsAreTheEmbeddedFilesExactly() throws {
         let (members, _) = try ContainerTests().list(ContainerTests.exhibit3 + "/Documents/scan.pdf", mime: "application/pdf", inMemory: true)
-        #expect(members.map { String(decoding: $0.member.name, as: UTF8.self) } == ["object-5.jpg", "object-8.jpg"])
+        #expect(members.map { String(decoding: $0.member.name, as: UTF8.self) } == ["object-5.jpg", "object-8.jpg", "object-11.jp2"])
+        #expect(members[2].data.starts(with: [0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20]), "a JPEG 2000 file, as embedded")
         #expect(members[0].data == TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0102.jpg"))
         #expect(members[1].data == TestPaths.bytes(TestPaths.evidence + "/exhibit-2/Pictures/IMG_2001.jpg"))
     }
