@@ -139,7 +139,8 @@ TRIANGLES = "exhibit-2/Documents/notes.txt"              # triangles PNG named .
 HARBOUR_JPG = "exhibit-2/Downloads/resaved/harbour.jpg"  # harbour PNG->JPEG, B (PDQ)
 HARBOUR_PNG = "exhibit-2/Pictures/harbour.png"           # harbour, B (185 kB)
 
-IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
+IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*",
+                    b"\x00\x00\x00\x0cjP  \r\n\x87\n")  # the last: JPEG 2000 (JP2)
 
 
 def is_still(data: bytes) -> bool:

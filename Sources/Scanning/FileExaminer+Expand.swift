@@ -130,6 +130,11 @@ extension FileExaminer {
     private func containerFailed(_ result: ItemResult, format: any ContainerFormat, _ error: Error, membersBefore: Int) -> ItemResult {
         var result = result
         guard let error = error as? ContainerError else { return result }
+        if membersBefore == 0, error.kind == .damaged, format.hasWeakSignature {
+            // Most likely random data that happens to carry the signature: a plain file.
+            result.reason = "\(SafeText.display(result.mime ?? "")) by a short signature, but not readable as \(format.name) (\(error.message)): examined as a plain file"
+            return result
+        }
         result.disposition = error.kind == .encrypted ? .encrypted : .containerDamaged
         let found = membersBefore == 0 ? "no member found before it" : "\(membersBefore) member(s) found before it are recorded"
         result.reason = "\(format.name): \(error.message); \(found)"

@@ -64,6 +64,22 @@ import TriageTestSupport
         #expect(whole["outer.zip!/camera.7z!/DCIM/IMG_0101.jpg"]?.pdq != nil)
     }
 
+    @Test func randomBytesThatHappenToStartLikeCpioAreAPlainFileNotAnError() throws {
+        // Binary cpio's signature is 2 bytes: the benchmark's random files hit it.
+        let temp = TemporaryDirectory()
+        var bytes = (0..<4096).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        bytes[0] = 0x71
+        bytes[1] = 0xC7
+        let path = EvidenceTreeBuilder(root: temp.path).file("data.bin", bytes)
+        let result = try #require(try examine(path)["data.bin"])
+        #expect(result.mime == "application/x-cpio")
+        #expect(result.disposition == .processed)
+        #expect(result.reason?.contains("examined as a plain file") == true)
+        // A damaged zip, whose signature is long, is still an error.
+        let zip = EvidenceTreeBuilder(root: temp.path).file("bad.zip", Array(TestPaths.bytes(Self.photos).prefix(600)))
+        #expect(try examine(zip)["bad.zip"]?.disposition.isError == true)
+    }
+
     @Test func aThumbnailIsEmittedBeforeItsPhotoWithItsDistance() throws {
         let root = try EvidenceRoot(path: TestPaths.evidence + "/exhibit-3/Pictures/edited-with-thumb.jpg")
         var entries: [WalkEntry] = []

@@ -13,6 +13,7 @@ public struct ArchiveContainer: ContainerFormat, Sendable {
     /// A single compressed file (`.gz`, `.xz`, …) that holds no tar: its one member is named
     /// after the container without the compression extension.
     let mayBeSingleFile: Bool
+    public var hasWeakSignature = false
 
     static let zip = ArchiveContainer(name: "zip", mimeTypes: [
         "application/zip", "application/java-archive", "application/epub+zip",
@@ -47,8 +48,10 @@ public struct ArchiveContainer: ContainerFormat, Sendable {
     static let iso9660 = ArchiveContainer(name: "iso9660", mimeTypes: ["application/x-iso9660-image"],
                                           formats: [archive_read_support_format_iso9660], mayBeSingleFile: false)
 
+    /// Binary cpio's signature is 2 bytes (070707 octal): about one random file in 30,000 has it.
     static let cpio = ArchiveContainer(name: "cpio", mimeTypes: ["application/x-cpio"],
-                                       formats: [archive_read_support_format_cpio], mayBeSingleFile: false)
+                                       formats: [archive_read_support_format_cpio], mayBeSingleFile: false,
+                                       hasWeakSignature: true)
 
     /// The decompression filters, all built into Debian's libarchive (zlib, bzip2, liblzma,
     /// libzstd, liblz4). `archive_read_support_filter_all` would also run external programs
@@ -282,7 +285,7 @@ final class ArchiveReader: ContainerReader {
     /// libarchive's message as a `ContainerError`; a stream error of our own (a limit) wins.
     private static func failure(of archive: OpaquePointer, feeder: StreamFeeder?) -> Error {
         if let pending = feeder?.pendingError { return pending }
-        let message = archive_error_string(archive).map { String(cString: $0) } ?? "libarchive error \(archive_errno(archive))"
+        let message = archive_error_string(archive).map { String(cString: $0) } ?? "no header could be read (libarchive gave no message)"
         // libarchive has no error code for encryption; it says so in its message and flags.
         let encrypted = archive_read_has_encrypted_entries(archive) > 0 || message.lowercased().contains("encrypt")
         return ContainerError(encrypted ? .encrypted : .damaged, SafeText.display(message))

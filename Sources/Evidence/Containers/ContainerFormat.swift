@@ -16,10 +16,15 @@ public protocol ContainerFormat: Sendable {
     /// The library reads only from memory (qpdf): the container is loaded whole first, and one
     /// larger than the memory limit is not opened.
     var readsFromMemory: Bool { get }
+    /// libmagic knows the format by a signature so short that random data carries it now and
+    /// then (binary cpio: 2 bytes). One that its library cannot open at all is then taken for
+    /// what it most likely is, a plain file, rather than a damaged container.
+    var hasWeakSignature: Bool { get }
 }
 
 extension ContainerFormat {
     public var readsFromMemory: Bool { false }
+    public var hasWeakSignature: Bool { false }
 }
 
 /// Where a container's bytes come from.
