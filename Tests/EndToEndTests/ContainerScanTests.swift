@@ -198,6 +198,20 @@ import TriageTestSupport
         #expect(try scan(TestPaths.evidence + "/exhibit-3/Backups", extra: ["--no-expand"]).status == 0)
         rows = try reportRows()
         #expect(rows.keys.allSatisfy { !$0.contains("!/") })
+
+        // One member per container: the rest are not listed, and the limit is named.
+        try FileManager.default.removeItem(atPath: caseDir)
+        #expect(try scan(TestPaths.evidence + "/exhibit-3/Backups", extra: ["--max-entries", "1"]).status == 0)
+        rows = try reportRows()
+        #expect(rows["photos.zip"]?["disposition"] == "entry-limit")
+        #expect(rows.keys.filter { $0.hasPrefix("photos.zip!/") && !$0.contains("old.tar.gz!/") }.count == 1)
+
+        // 10 kB of expansion per evidence file: photos.zip stops part-way, with the limit named.
+        try FileManager.default.removeItem(atPath: caseDir)
+        #expect(try scan(TestPaths.evidence + "/exhibit-3/Backups", extra: ["--max-expanded-bytes", "10000"]).status == 0)
+        rows = try reportRows()
+        #expect(rows["camera.7z"]?["disposition"] == "expansion-limit")
+        #expect(rows["camera.7z"]?["reason"]?.contains("more than 10000 bytes expanded") == true)
     }
 
     @Test func aScanKilledInsideAContainerResumesToTheSameReport() throws {
