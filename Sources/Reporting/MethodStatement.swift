@@ -11,6 +11,19 @@ public enum MethodStatement {
         } else {
             out.append("Perceptual hashing was off: only exact copies of known images were recognised.")
         }
+        if let depth = settings["expand_max_depth"] {
+            out.append("Archives (zip, tar, gzip, bzip2, xz, zstd, 7z, RAR, ISO 9660, cpio), Office and OpenDocument files and PDFs were opened, also by content, and every file inside them examined in the same way, to a depth of \(depth) nested containers, without extracting anything to disk (\(settings["containers"] ?? "libarchive, qpdf")). JPEG thumbnails stored in EXIF data were examined as images of their own. Each image inside a container counts as an instance in the exhibit of the file that holds it, and its path shows the chain of containers (`archive.zip!/folder/image.jpg`). Expansion stopped at \(bytes(settings["expand_max_bytes"])) per file, at \(settings["expand_max_ratio"] ?? "?"):1 expansion of a container (compression bombs) and at \(settings["expand_max_entries"] ?? "?") members per container; encrypted contents were recorded, not decrypted. Every container that a limit, damage or encryption stopped is listed with its reason.")
+        } else if settings["expand"] == "off" {
+            out.append("Archives and documents were not opened: images inside them were not examined.")
+        }
         return out
+    }
+
+    /// "32 GiB" for a whole number of GiB or MiB, else the byte count.
+    static func bytes(_ setting: String?) -> String {
+        guard let setting, let count = Int64(setting) else { return "? bytes" }
+        if count >= 1 << 30, count % (1 << 30) == 0 { return "\(count >> 30) GiB" }
+        if count >= 1 << 20, count % (1 << 20) == 0 { return "\(count >> 20) MiB" }
+        return "\(count) bytes"
     }
 }
