@@ -23,9 +23,26 @@ final class ExpansionBudget {
     private var total: Int64 = 0
     /// Set when a limit fires; cleared when the container at `stop.level` has recorded it.
     private(set) var stop: Stop?
+    /// Member paths given out under this evidence file.
+    private var assignedPaths = Set<[UInt8]>()
 
     init(options: ExpansionOptions) {
         self.options = options
+    }
+
+    /// `path`, or, when a member of the same name already has it (a tar appended to with
+    /// `tar -r`, a zip listing a name twice), `path (entry N)`: the case store keeps one item per
+    /// path, and the second member must not vanish behind the first.
+    func uniquePath(_ path: ForensicPath, entry: Int) -> ForensicPath {
+        var candidate = path
+        var attempt = 0
+        while !assignedPaths.insert(candidate.bytes).inserted {
+            attempt += 1
+            var components = path.components
+            components[components.count - 1] += Array(" (entry \(entry)\(attempt > 1 ? "-\(attempt)" : ""))".utf8)
+            candidate = ForensicPath(components: components)
+        }
+        return candidate
     }
 
     /// How many containers are open.

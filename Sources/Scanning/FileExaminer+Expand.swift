@@ -79,14 +79,14 @@ extension FileExaminer {
                 result = containerFailed(result, format: format, error, membersBefore: members)
                 break
             }
-            if member.kind == .directory { continue }
             members += 1
             if members > expansion.maxEntries {
                 result.disposition = .entryLimit
                 result.reason = "more than \(expansion.maxEntries) members (the limit): the rest are not listed"
                 break
             }
-            var item = ItemResult(path: result.path.appending(member: member.name), size: member.declaredSize ?? 0,
+            var item = ItemResult(path: budget.uniquePath(result.path.appending(member: member.name), entry: members),
+                                  size: member.declaredSize ?? 0,
                                   times: member.times, disposition: .processed)
             switch member.kind {
             case .directory:
@@ -129,7 +129,12 @@ extension FileExaminer {
     /// on (a limit is recorded from the budget by the caller).
     private func containerFailed(_ result: ItemResult, format: any ContainerFormat, _ error: Error, membersBefore: Int) -> ItemResult {
         var result = result
-        guard let error = error as? ContainerError else { return result }
+        if error is ExpansionBudget.Stop { return result }  // recorded from the budget by the caller
+        guard let error = error as? ContainerError else {
+            result.disposition = .containerDamaged
+            result.reason = "\(format.name): \(error); " + (membersBefore == 0 ? "no member found before it" : "\(membersBefore) member(s) found before it are recorded")
+            return result
+        }
         if membersBefore == 0, error.kind == .damaged, format.hasWeakSignature {
             // Most likely random data that happens to carry the signature: a plain file.
             result.reason = "\(SafeText.display(result.mime ?? "")) by a short signature, but not readable as \(format.name) (\(error.message)): examined as a plain file"

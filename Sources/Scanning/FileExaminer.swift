@@ -184,7 +184,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         let image = decodeAndHash(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result)
         var thumbnail: [UInt8]?
         if expansion.enabled, image.mime == "image/jpeg", let held = heldImageBytes,
-           image.path.depth < expansion.maxDepth, image.path.components.last?.first != UInt8(ascii: "!") {  // not a thumbnail's thumbnail
+           image.path.depth < expansion.maxDepth, !image.path.isEmbedded {  // not a thumbnail's thumbnail
             thumbnail = ExifThumbnail.extract(from: UnsafeRawBufferPointer(rebasing: imageBuffer[0..<held]))
         }
         releaseLargeImageBuffer()

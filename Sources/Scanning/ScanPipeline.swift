@@ -151,7 +151,8 @@ public final class ScanPipeline {
                     workersDone.leave()
                 }
                 workersDone.enter()
-                thread.stackSize = 1 << 20
+                // Nested containers run libarchive, zlib and qpdf several levels deep on this stack.
+                thread.stackSize = 8 << 20
                 thread.start()
             }
             let recorderDone = DispatchSemaphore(value: 0)

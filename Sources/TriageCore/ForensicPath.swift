@@ -37,7 +37,7 @@ public struct ForensicPath: Hashable, Sendable, Comparable {
         // `photo.jpg!exif-thumbnail` is two components: the photo, then its embedded stream.
         components = parts.flatMap { part -> [[UInt8]] in
             for name in Self.embeddedNames where part.count > name.count + 1 && part.suffix(name.count + 1) == [UInt8(ascii: "!")] + name {
-                return [Array(part.dropLast(name.count + 1)), [UInt8(ascii: "!")] + name]
+                return [Array(part.dropLast(name.count + 1)), [0] + name]
             }
             return [part]
         }
@@ -52,10 +52,15 @@ public struct ForensicPath: Hashable, Sendable, Comparable {
     /// `!`, as `photo.jpg!exif-thumbnail`.
     public static let embeddedNames: [[UInt8]] = [Array("exif-thumbnail".utf8)]
 
-    /// The path of a stream embedded in this item (one of `embeddedNames`).
+    /// The path of a stream embedded in this item (one of `embeddedNames`). Held as a component
+    /// that starts with a NUL byte, which no file or member name contains, so that a member
+    /// named `!exif-thumbnail` stays a member.
     public func appending(embedded name: [UInt8]) -> ForensicPath {
-        ForensicPath(components: components + [[UInt8(ascii: "!")] + name])
+        ForensicPath(components: components + [[0] + name])
     }
+
+    /// True for a stream embedded in its parent (an EXIF thumbnail), not a container member.
+    public var isEmbedded: Bool { components.count > 1 && components[components.count - 1].first == 0 }
 
     /// How many containers deep the item is: 0 for a plain file.
     public var depth: Int { components.count - 1 }
@@ -64,15 +69,18 @@ public struct ForensicPath: Hashable, Sendable, Comparable {
     public var bytes: [UInt8] {
         var out = components[0]
         for member in components.dropFirst() {
-            if member.first != UInt8(ascii: "!") { out += ForensicPath.containerSeparator }
-            out += member
+            if member.first == 0 {
+                out += [UInt8(ascii: "!")] + member.dropFirst()
+            } else {
+                out += ForensicPath.containerSeparator + member
+            }
         }
         return out
     }
 
     /// The last name in the path, as bytes.
     public var fileName: [UInt8] {
-        let last = components[components.count - 1]
+        let last = isEmbedded ? Array(components[components.count - 1].dropFirst()) : components[components.count - 1]
         if let slash = last.lastIndex(of: UInt8(ascii: "/")) {
             return Array(last[(slash + 1)...])
         }

@@ -80,6 +80,52 @@ import TriageTestSupport
         #expect(try examine(zip)["bad.zip"]?.disposition.isError == true)
     }
 
+    @Test func twoMembersOfTheSameNameAreBothRecorded() throws {
+        let temp = TemporaryDirectory()
+        let first = TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0001.jpg")
+        let second = TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0002.jpg")
+        let path = EvidenceTreeBuilder(root: temp.path).file("twice.zip", try ZipWriter.stored([("a.jpg", first), ("a.jpg", second)]))
+        let results = try examine(path)
+        #expect(results["twice.zip!/a.jpg"]?.size == Int64(first.count))
+        #expect(results["twice.zip!/a.jpg (entry 2)"]?.size == Int64(second.count))
+    }
+
+    @Test func bytesThatOnlyStartLikeGzipAreAPlainFile() throws {
+        // libmagic calls `1f 8b` gzip; libarchive's raw reader would pass the bytes through as a
+        // "member" that is gzip again, nesting to the depth limit.
+        let temp = TemporaryDirectory()
+        let bytes: [UInt8] = [0x1F, 0x8B, 0x09] + (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let path = EvidenceTreeBuilder(root: temp.path).file("x.gz", bytes)
+        let results = try examine(path)
+        #expect(results.count == 1)
+        #expect(results["x.gz"]?.disposition == .processed)
+        #expect(results["x.gz"]?.reason?.contains("examined as a plain file") == true)
+    }
+
+    @Test func aPDFThatClaimsTwoBillionObjectsEndsQuickly() throws {
+        let temp = TemporaryDirectory()
+        var pdf = String(decoding: TestPaths.bytes(TestPaths.evidence + "/exhibit-3/Documents/scan.pdf"), as: UTF8.self)
+        let size = try #require(pdf.range(of: #"/Size \d+"#, options: .regularExpression))
+        pdf.replaceSubrange(size, with: "/Size 2147483647")
+        let path = EvidenceTreeBuilder(root: temp.path).file("huge.pdf", Array(pdf.utf8))
+        let started = Date()
+        let results = try examine(path)
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(results.keys.filter { $0.hasPrefix("huge.pdf!/") }.count == 3)
+    }
+
+    @Test func anImpossibleDeflate64SizeIsDamageNotACrash() throws {
+        // The central directory's compressed size of the first member set to almost 4 GiB.
+        let temp = TemporaryDirectory()
+        var zip = TestPaths.bytes(TestPaths.evidence + "/exhibit-3/Backups/deflate64.zip")
+        let central = try #require((0..<(zip.count - 4)).first { zip[$0..<$0 + 4].elementsEqual([0x50, 0x4B, 1, 2]) })
+        zip.replaceSubrange(central + 20..<central + 24, with: [0xF0, 0xFF, 0xFF, 0xFF])
+        let path = EvidenceTreeBuilder(root: temp.path).file("d64.zip", zip)
+        let results = try examine(path)
+        #expect(results.values.contains { $0.disposition == .containerDamaged })
+        #expect(results.values.contains { $0.disposition == .processed && $0.path.depth == 1 }, "the other members are still read")
+    }
+
     @Test func aThumbnailIsEmittedBeforeItsPhotoWithItsDistance() throws {
         let root = try EvidenceRoot(path: TestPaths.evidence + "/exhibit-3/Pictures/edited-with-thumb.jpg")
         var entries: [WalkEntry] = []

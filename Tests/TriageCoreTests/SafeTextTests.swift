@@ -61,6 +61,11 @@ import TriageCore
         // Only the registered names are embedded streams; any other `!` is part of a name.
         let odd = ForensicPath(storedBytes: Array("a!b.jpg".utf8))
         #expect(odd.depth == 0)
+        // A member that is named like the marker stays a member.
+        let member = ForensicPath(relativePath: Array("a.zip".utf8)).appending(member: Array("!exif-thumbnail".utf8))
+        #expect(member.display == "a.zip!/!exif-thumbnail")
+        #expect(!member.isEmbedded && thumbnail.isEmbedded)
+        #expect(thumbnail.fileName == Array("exif-thumbnail".utf8))
     }
 
     @Test func containerChainRoundTrips() {

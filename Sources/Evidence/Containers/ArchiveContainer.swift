@@ -32,11 +32,12 @@ public struct ArchiveContainer: ContainerFormat, Sendable {
     ], formats: [archive_read_support_format_tar], mayBeSingleFile: false)
 
     /// gzip, bzip2, xz, lzma, zstd, lz4 and compress: a compressed tar or cpio, else one file.
+    /// gzip (`1f 8b`) and compress (`1f 9d`) are known by 2 bytes, so the family has a weak signature.
     static let compressed = ArchiveContainer(name: "compressed", mimeTypes: [
         "application/gzip", "application/x-bzip2", "application/x-xz", "application/x-lzma", "application/zstd",
         "application/x-lz4", "application/x-compress", "application/x-compressed-tar",
     ], formats: [archive_read_support_format_tar, archive_read_support_format_cpio, archive_read_support_format_raw],
-       mayBeSingleFile: true)
+       mayBeSingleFile: true, hasWeakSignature: true)
 
     static let sevenZip = ArchiveContainer(name: "7z", mimeTypes: ["application/x-7z-compressed"],
                                            formats: [archive_read_support_format_7zip], mayBeSingleFile: false)
@@ -57,14 +58,21 @@ public struct ArchiveContainer: ContainerFormat, Sendable {
     /// libzstd, liblz4). `archive_read_support_filter_all` would also run external programs
     /// (lrzip, lzop, grzip) on evidence; these never do.
     static func enableFilters(_ archive: OpaquePointer) {
-        _ = archive_read_support_filter_gzip(archive)
-        _ = archive_read_support_filter_bzip2(archive)
-        _ = archive_read_support_filter_xz(archive)
-        _ = archive_read_support_filter_lzma(archive)
-        _ = archive_read_support_filter_zstd(archive)
-        _ = archive_read_support_filter_lz4(archive)
-        _ = archive_read_support_filter_compress(archive)
+        for filter in builtInFilters { _ = filter(archive) }
     }
+
+    /// The filters this libarchive has in-process: one that answers `ARCHIVE_WARN` would run an
+    /// external program instead, and is left out (found once, on a reader that is thrown away).
+    nonisolated(unsafe) static let builtInFilters: [(OpaquePointer) -> Int32] = {
+        let candidates: [(OpaquePointer) -> Int32] = [
+            archive_read_support_filter_gzip, archive_read_support_filter_bzip2, archive_read_support_filter_xz,
+            archive_read_support_filter_lzma, archive_read_support_filter_zstd, archive_read_support_filter_lz4,
+            archive_read_support_filter_compress,
+        ]
+        guard let probe = archive_read_new() else { return [] }
+        defer { archive_read_free(probe) }
+        return candidates.filter { $0(probe) == ARCHIVE_OK }
+    }()
 
     /// "libarchive 3.6.2 zlib/1.2.13 liblzma/5.4.1 bz2lib/1.0.8 liblz4/1.9.4 libzstd/1.5.4".
     static var libraryVersion: String { String(cString: archive_version_details()) }
@@ -99,7 +107,9 @@ final class ArchiveReader: ContainerReader {
     /// For a zip: the end record's member count and its Deflate64 members.
     private let directory: ZipDirectory?
     private var declaredMembers: Int? { directory?.declaredMembers }
-    /// The current member's data when triage decodes it itself (Deflate64).
+    /// The current member's data when triage decodes it itself (Deflate64): the entry, then its
+    /// decoder from the first read on.
+    private var deflate64Entry: ZipDirectory.Deflate64Entry?
     private var deflate64: Deflate64Decoder?
     private var listedNames = Set<[UInt8]>()
     private var listedCount = 0
@@ -161,7 +171,7 @@ final class ArchiveReader: ContainerReader {
     var skipsCheaply: Bool {
         // One filter ("none") means no whole-stream compression; zip, tar, cpio and ISO then pass
         // over a member by seeking. Anything else decompresses what it skips.
-        guard seekable, archive_filter_count(archive) <= 1 else { return false }
+        guard seekable, !recovering, archive_filter_count(archive) <= 1 else { return false }
         return ["zip", "tar", "cpio", "iso9660"].contains(family.name)
     }
 
@@ -174,6 +184,11 @@ final class ArchiveReader: ContainerReader {
                 continue
             }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw failure() }
+            // The raw reader passes anything through: without a decompression filter, the bytes
+            // libmagic called compressed are not (gzip's and compress's signatures are 2 bytes).
+            if archive_format(archive) == ARCHIVE_FORMAT_RAW, archive_filter_count(archive) <= 1 {
+                throw ContainerError(.damaged, "not compressed data: no decompression filter recognises it")
+            }
             let found = member(entry)
             if recovering {
                 // Read again from the local headers: only what the directory did not list.
@@ -183,9 +198,8 @@ final class ArchiveReader: ContainerReader {
             }
             listedCount += 1
             deflate64 = nil
-            if let entry = directory?.deflate64[found.name], !found.encrypted, !recovering {
-                deflate64 = try deflate64Decoder(entry)
-            }
+            deflate64Entry = nil
+            if let entry = directory?.deflate64[found.name], !found.encrypted, !recovering { deflate64Entry = entry }
             return found
         }
     }
@@ -193,7 +207,7 @@ final class ArchiveReader: ContainerReader {
     /// A decoder reading the member's compressed bytes straight from the zip.
     private func deflate64Decoder(_ entry: ZipDirectory.Deflate64Entry) throws -> Deflate64Decoder {
         guard let start = ZipDirectory.dataOffset(of: entry, in: source) else {
-            throw ContainerError(.damaged, "the local header of a Deflate64 member is missing")
+            throw ContainerError(.damaged, "the local header of a Deflate64 member is missing, or its data lies outside the zip")
         }
         var offset = start
         let end = start + entry.compressedSize
@@ -220,6 +234,11 @@ final class ArchiveReader: ContainerReader {
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let entry = deflate64Entry {
+            // A missing local header or an impossible size is this member's damage, not the zip's.
+            deflate64Entry = nil
+            deflate64 = try deflate64Decoder(entry)
+        }
         if let deflate64 {
             do {
                 var filled = 0
@@ -366,7 +385,10 @@ struct ZipDirectory {
             directorySize = Int64(Self.integer(record, 40, 8))
             directoryOffset = Int64(Self.integer(record, 48, 8))
         }
-        guard directorySize < 1 << 31, let directory = Self.bytes(source, at: directoryOffset, count: Int(directorySize)) else { return }
+        // Offsets and sizes come from the evidence: only a directory that lies inside the file is read.
+        guard directoryOffset >= 0, directorySize >= 0, directorySize <= size - directoryOffset,
+              let directory = Self.bytes(source, at: directoryOffset, count: Int(directorySize)) else { return }
+        var seen = Set<[UInt8]>(), ambiguous = Set<[UInt8]>()
         var position = 0
         while position + 46 <= directory.count, directory[position..<position + 4].elementsEqual([0x50, 0x4B, 1, 2]) {
             let method = Self.integer(directory, position + 10, 2)
@@ -385,24 +407,35 @@ struct ZipDirectory {
                 while extra + 4 <= extraEnd {
                     let id = Self.integer(directory, extra, 2), length = Self.integer(directory, extra + 2, 2)
                     if id == 1 {
+                        let fieldEnd = min(extraEnd, extra + 4 + length)
                         var field = extra + 4
                         if uncompressedIs64 { field += 8 }
-                        if compressed == 0xFFFF_FFFF, field + 8 <= extraEnd { compressed = Int64(Self.integer(directory, field, 8)); field += 8 }
-                        if offset == 0xFFFF_FFFF, field + 8 <= extraEnd { offset = Int64(Self.integer(directory, field, 8)) }
+                        if compressed == 0xFFFF_FFFF, field + 8 <= fieldEnd { compressed = Int64(Self.integer(directory, field, 8)); field += 8 }
+                        if offset == 0xFFFF_FFFF, field + 8 <= fieldEnd { offset = Int64(Self.integer(directory, field, 8)) }
                     }
                     extra += 4 + length
                 }
-                deflate64[Array(directory[nameStart..<nameStart + nameLength])] =
-                    Deflate64Entry(compressedSize: compressed, localHeaderOffset: offset)
+                let name = Array(directory[nameStart..<nameStart + nameLength])
+                if compressed >= 0, offset >= 0, compressed <= size, offset <= size {
+                    deflate64[name] = Deflate64Entry(compressedSize: compressed, localHeaderOffset: offset)
+                }
             }
+            // A name listed twice cannot tell libarchive's member from ours: neither is decoded here.
+            let name = Array(directory[nameStart..<nameStart + nameLength])
+            if !seen.insert(name).inserted { ambiguous.insert(name) }
             position = nameStart + nameLength + extraLength + commentLength
         }
+        for name in ambiguous { deflate64[name] = nil }
     }
 
-    /// Where a Deflate64 member's compressed data starts (after its local header).
+    /// Where a Deflate64 member's compressed data starts (after its local header), if its data
+    /// lies inside the source.
     static func dataOffset(of entry: Deflate64Entry, in source: ContainerSource) -> Int64? {
-        guard let header = bytes(source, at: entry.localHeaderOffset, count: 30), header.starts(with: [0x50, 0x4B, 3, 4]) else { return nil }
-        return entry.localHeaderOffset + 30 + Int64(integer(header, 26, 2)) + Int64(integer(header, 28, 2))
+        guard let size = size(of: source), let header = bytes(source, at: entry.localHeaderOffset, count: 30),
+              header.starts(with: [0x50, 0x4B, 3, 4]) else { return nil }
+        let start = entry.localHeaderOffset + 30 + Int64(integer(header, 26, 2)) + Int64(integer(header, 28, 2))
+        guard start <= size, entry.compressedSize <= size - start else { return nil }
+        return start
     }
 
     /// Up to `count` bytes at `offset` of a seekable source (pread; memory slice).
@@ -442,8 +475,10 @@ struct ZipDirectory {
         return read == count ? bytes : nil
     }
 
-    /// A little-endian unsigned integer of `width` bytes.
+    /// A little-endian unsigned integer of `width` bytes; an 8-byte value above `Int.max` (which
+    /// no real zip holds) is -1, and every caller rejects negative sizes and offsets.
     private static func integer(_ bytes: [UInt8], _ at: Int, _ width: Int) -> Int {
-        (0..<width).reversed().reduce(0) { $0 << 8 | Int(bytes[at + $1]) }
+        let value = (0..<width).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[at + $1]) }
+        return Int(exactly: value) ?? -1
     }
 }

@@ -54,7 +54,10 @@ final class PDFReader: ContainerReader {
         // The trailer's /Size is one more than the highest object number.
         let size = qpdf_oh_get_key(qpdf, qpdf_get_trailer(qpdf), "/Size")
         guard qpdf_oh_is_integer(qpdf, size) == QPDF_TRUE else { throw ContainerError(.damaged, "qpdf: the trailer has no /Size") }
-        objectLimit = Int32(clamping: qpdf_oh_get_int_value(qpdf, size))
+        // /Size comes from the evidence: no more object numbers are tried than the file has bytes
+        // (each object takes many), so a 150-byte PDF cannot ask for two billion lookups.
+        objectLimit = Int32(clamping: min(qpdf_oh_get_int_value(qpdf, size), Int64(block.count)))
+        qpdf_oh_release_all(qpdf)
     }
 
     deinit {
@@ -68,7 +71,9 @@ final class PDFReader: ContainerReader {
         while nextObject < objectLimit {
             let id = nextObject
             nextObject += 1
-            guard let suffix = imageSuffix(qpdf_get_object_by_id(qpdf, id, 0)) else { continue }
+            let suffix = imageSuffix(qpdf_get_object_by_id(qpdf, id, 0))
+            qpdf_oh_release_all(qpdf)  // every handle looked at, so memory does not grow with the objects
+            guard let suffix else { continue }
             var buffer: UnsafeMutablePointer<UInt8>?
             var length = 0
             // Raw stream data: general filters (Flate) are not undone, so a JPEG stream is the
