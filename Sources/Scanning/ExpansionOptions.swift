@@ -14,7 +14,8 @@ public struct ExpansionOptions: Sendable, Hashable {
     /// than `ratioFloorBytes` has) is a bomb: expansion stops (`ratio-limit`).
     public var maxRatio: Int64
     public var ratioFloorBytes: Int64
-    /// Members listed per container before the rest are left unlisted (`entry-limit`).
+    /// Entries (members and directories) listed per container before the rest are left
+    /// unlisted (`entry-limit`).
     public var maxEntries: Int
     /// A member container up to this size is read into memory (so that zip and 7z can seek in
     /// it); a larger one is read as a stream, front to back.

@@ -45,7 +45,7 @@ struct ExpansionFlags: ParsableArguments {
     var maxExpandedBytes = ExpansionOptions().maxExpandedBytes
     @Option(help: "A container from which more than this many times its size comes out is a bomb (disposition ratio-limit).")
     var maxRatio = ExpansionOptions().maxRatio
-    @Option(help: "Members listed per container (disposition entry-limit).")
+    @Option(help: "Entries (members and directories) listed per container (disposition entry-limit).")
     var maxEntries = ExpansionOptions().maxEntries
 
     func validate() throws {
