@@ -126,6 +126,20 @@ import TriageTestSupport
         #expect(results.values.contains { $0.disposition == .processed && $0.path.depth == 1 }, "the other members are still read")
     }
 
+    @Test func aDeflate64MemberWhoseCRCDisagreesIsDamaged() throws {
+        // Every member's CRC-32 in the central directory changed: the data decodes, the check fails.
+        let temp = TemporaryDirectory()
+        var zip = TestPaths.bytes(TestPaths.evidence + "/exhibit-3/Backups/deflate64.zip")
+        for start in (0..<(zip.count - 4)) where zip[start..<start + 4].elementsEqual([0x50, 0x4B, 1, 2]) {
+            zip[start + 16] ^= 0xFF
+        }
+        let path = EvidenceTreeBuilder(root: temp.path).file("d64.zip", zip)
+        let results = try examine(path)
+        let jpeg = try #require(results["d64.zip!/old/IMG_2001.jpg"])
+        #expect(jpeg.disposition == .containerDamaged)
+        #expect(jpeg.reason?.contains("CRC-32") == true)
+    }
+
     @Test func aThumbnailIsEmittedBeforeItsPhotoWithItsDistance() throws {
         let root = try EvidenceRoot(path: TestPaths.evidence + "/exhibit-3/Pictures/edited-with-thumb.jpg")
         var entries: [WalkEntry] = []

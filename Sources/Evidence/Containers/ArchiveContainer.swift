@@ -212,7 +212,7 @@ final class ArchiveReader: ContainerReader {
         var offset = start
         let end = start + entry.compressedSize
         let source = source
-        return Deflate64Decoder { buffer in
+        return Deflate64Decoder(expectedCRC: entry.crc) { buffer in
             let count = ZipDirectory.read(source, at: offset, into: UnsafeMutableRawBufferPointer(
                 rebasing: buffer[0..<Int(min(Int64(buffer.count), end - offset))]))
             offset += Int64(count)
@@ -358,6 +358,8 @@ struct ZipDirectory {
     struct Deflate64Entry {
         var compressedSize: Int64
         var localHeaderOffset: Int64
+        /// The CRC-32 of the uncompressed data, checked when it has all been decoded.
+        var crc: UInt32
     }
 
     /// The "total entries" field of the end record; nil when there is none or it is zip64.
@@ -417,7 +419,8 @@ struct ZipDirectory {
                 }
                 let name = Array(directory[nameStart..<nameStart + nameLength])
                 if compressed >= 0, offset >= 0, compressed <= size, offset <= size {
-                    deflate64[name] = Deflate64Entry(compressedSize: compressed, localHeaderOffset: offset)
+                    deflate64[name] = Deflate64Entry(compressedSize: compressed, localHeaderOffset: offset,
+                                                     crc: UInt32(Self.integer(directory, position + 16, 4)))
                 }
             }
             // A name listed twice cannot tell libarchive's member from ours: neither is decoded here.

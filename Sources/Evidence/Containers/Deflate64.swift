@@ -32,12 +32,16 @@ final class Deflate64Decoder {
     }
 
     private var state = State.blockHeader
+    /// The CRC-32 the zip declares, and the one of the bytes decoded so far.
+    private let expectedCRC: UInt32?
+    private var crc: UInt32 = 0xFFFF_FFFF
     private var lastBlock = false
     /// A match still being copied when the caller's buffer filled.
     private var pendingLength = 0
     private var pendingDistance = 0
 
-    init(input: @escaping Input) {
+    init(expectedCRC: UInt32? = nil, input: @escaping Input) {
+        self.expectedCRC = expectedCRC
         self.input = input
     }
 
@@ -45,6 +49,7 @@ final class Deflate64Decoder {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         var filled = 0
         func emit(_ byte: UInt8) {
+            crc = Self.crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
             buffer[filled] = byte
             filled += 1
             window[windowPosition] = byte
@@ -61,6 +66,9 @@ final class Deflate64Decoder {
             }
             switch state {
             case .finished:
+                if filled == 0, let expectedCRC, ~crc != expectedCRC {
+                    throw Failure(description: "Deflate64: the decoded data's CRC-32 does not match the zip's (damaged data)")
+                }
                 return filled
             case .blockHeader:
                 if lastBlock {
@@ -193,6 +201,11 @@ final class Deflate64Decoder {
     }
 
     // MARK: Tables (Deflate64's differ from deflate's in the last length and distance codes)
+
+    /// CRC-32 (the zip polynomial, reflected), one entry per byte value.
+    static let crcTable: [UInt32] = (0..<256).map { index in
+        (0..<8).reduce(UInt32(index)) { crc, _ in crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
 
     static let codeLengthOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
     static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
