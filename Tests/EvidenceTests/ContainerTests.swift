@@ -193,7 +193,7 @@ import TriageTestSupport
 
     @Test(arguments: [0, 1, 7, 100, 5000])
     func damagedDeflate64IsAnErrorNeverACrash(seed: Int) {
-        var generator = SplitMix(seed: UInt64(seed))
+        var generator = SplitMix(state: UInt64(seed))
         let garbage = (0..<(seed + 64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         var offset = 0
         let decoder = Deflate64Decoder { buffer in
@@ -214,18 +214,5 @@ import TriageTestSupport
         } catch {
             #expect(error is Deflate64Decoder.Failure)
         }
-    }
-}
-
-/// A small deterministic generator for test bytes.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

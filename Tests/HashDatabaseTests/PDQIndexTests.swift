@@ -1,21 +1,10 @@
 import HashDatabase
 import Testing
 import TriageCore
+import TriageTestSupport
 
 /// The near-match index must find exactly what checking every entry finds.
 @Suite struct PDQIndexTests {
-    /// A deterministic generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func random(_ rng: inout SplitMix) -> PDQHash {
         PDQHash(words: (rng.next(), rng.next(), rng.next(), rng.next()))
     }
