@@ -305,8 +305,10 @@ final class ArchiveReader: ContainerReader {
     private static func failure(of archive: OpaquePointer, feeder: StreamFeeder?) -> Error {
         if let pending = feeder?.pendingError { return pending }
         let message = archive_error_string(archive).map { String(cString: $0) } ?? "no header could be read (libarchive gave no message)"
-        // libarchive has no error code for encryption; it says so in its message and flags.
-        let encrypted = archive_read_has_encrypted_entries(archive) > 0 || message.lowercased().contains("encrypt")
+        // libarchive has no error code for encryption; it says so in its message. (Not
+        // `archive_read_has_encrypted_entries`: after a failed open it calls through a format
+        // pointer that is no longer valid, which crashed on damaged archives.)
+        let encrypted = message.lowercased().contains("encrypt")
         return ContainerError(encrypted ? .encrypted : .damaged, SafeText.display(message))
     }
 }
