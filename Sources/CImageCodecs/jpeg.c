@@ -1,5 +1,4 @@
 // JPEG through the TurboJPEG API: it catches libjpeg's longjmp errors itself and returns codes.
-#include <pthread.h>
 #include <stdlib.h>
 #include <turbojpeg.h>
 #include "common.h"
@@ -18,27 +17,26 @@ static int has_adobe_marker(const unsigned char *data, size_t size) {
     return 0;
 }
 
-// One decompressor per thread, kept: setting one up costs more than decoding a thumbnail.
-// A TurboJPEG handle is reusable after any error (its state is reset by the next call), and
-// is destroyed when its thread ends.
-static pthread_key_t handle_key;
-static pthread_once_t handle_once = PTHREAD_ONCE_INIT;
-static void destroy_handle(void *handle) { tjDestroy(handle); }
-static void make_handle_key(void) { pthread_key_create(&handle_key, destroy_handle); }
-
-static tjhandle thread_handle(void) {
-    pthread_once(&handle_once, make_handle_key);
-    tjhandle handle = pthread_getspecific(handle_key);
-    if (!handle && (handle = tjInitDecompress())) pthread_setspecific(handle_key, handle);
-    return handle;
-}
+// A fresh decompressor for every call. A reused one keeps the Huffman and quantisation tables
+// of the images it decoded before: a damaged JPEG left it failing valid ones ("Bogus Huffman
+// table definition"), and a JPEG without tables of its own would have been decoded with the
+// previous file's. Setting one up costs about 0.2 us (measured; decoding a 160x120 JPEG: 44 us).
+static ic_status decode(tjhandle handle, const ic_input *in, ic_info *info, unsigned char *pixels, char *message,
+                        size_t message_size);
 
 ic_status ic_jpeg_decode(const ic_input *in, ic_info *info, unsigned char *pixels, char *message, size_t message_size) {
-    tjhandle handle = thread_handle();
+    tjhandle handle = tjInitDecompress();
     if (!handle) {
         ic_message(message, message_size, tjGetErrorStr2(NULL));
         return IC_ERROR;
     }
+    ic_status status = decode(handle, in, info, pixels, message, message_size);
+    tjDestroy(handle);
+    return status;
+}
+
+static ic_status decode(tjhandle handle, const ic_input *in, ic_info *info, unsigned char *pixels, char *message,
+                        size_t message_size) {
     int width = 0, height = 0, subsampling = 0, colourspace = 0;
     if (tjDecompressHeader3(handle, in->data, (unsigned long)in->size, &width, &height, &subsampling, &colourspace) != 0) {
         ic_message(message, message_size, tjGetErrorStr2(handle));

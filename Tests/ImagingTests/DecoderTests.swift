@@ -56,6 +56,22 @@ struct DecoderTests {
         }
     }
 
+    /// Damaged JPEGs never change how the next JPEG decodes: a reused libjpeg decompressor kept
+    /// a damaged file's Huffman tables and failed valid files after it.
+    @Test func aDamagedJPEGDoesNotSpoilTheNext() throws {
+        let decoder = try #require(ImageDecoders.decoder(forMIME: "image/jpeg"))
+        let valid = TestPaths.bytes(Self.folder + "/grey.jpg")
+        let reference = try valid.withUnsafeBytes { data throws(DecodeError) in try decoder.decode(data) }
+        var random = SplitMix(state: 7)
+        for _ in 0..<200 {
+            var damaged = valid
+            for _ in 0..<4 { damaged[Int(random.next() % UInt64(damaged.count))] ^= UInt8(truncatingIfNeeded: random.next() | 1) }
+            _ = try? damaged.withUnsafeBytes { data throws(DecodeError) in try decoder.decode(data) }
+            let again = try valid.withUnsafeBytes { data throws(DecodeError) in try decoder.decode(data) }
+            #expect(again.pixels == reference.pixels)
+        }
+    }
+
     /// The limit is judged on the declared size, before pixels are allocated, and is settable.
     @Test func dimensionLimitIsSettable() throws {
         let rgb = Self.facts.first { $0.file == "rgb.jpg" }!
