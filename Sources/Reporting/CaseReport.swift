@@ -28,6 +28,29 @@ public struct BasisCounts: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// How one category's instances follow from its unique items: each content's first instance
+/// is a unique item, and every further instance is counted by where it lies, so that the
+/// difference between the two numbers can be traced.
+public struct ReconciliationRow: Codable, Sendable, Equatable {
+    /// "A", "B", "C", "N" or "pending".
+    public var category: String
+    public var unique = 0
+    /// Further instances that are plain files elsewhere on the evidence.
+    public var otherFolders = 0
+    /// Further instances inside archives or documents.
+    public var insideContainers = 0
+    /// Further instances that are thumbnails embedded in other images.
+    public var embeddedThumbnails = 0
+    /// Further instances in cache folders (browser and thumbnail caches).
+    public var cacheFolders = 0
+    /// unique + every further instance.
+    public var instances = 0
+
+    public init(category: String) {
+        self.category = category
+    }
+}
+
 /// The counts of one exhibit, or of the whole case (`exhibit` is then "TOTAL").
 public struct ExhibitSummary: Codable, Sendable, Equatable {
     public var exhibit: String
@@ -46,6 +69,8 @@ public struct ExhibitSummary: Codable, Sendable, Equatable {
     public var extensionMismatches: Int
     /// Media whose digest the database holds under more than one category (left pending).
     public var conflicts: Int
+    /// Instances against unique items, per category (A, B, C, N, pending; still and moving together).
+    public var reconciliation: [ReconciliationRow] = []
 }
 
 /// An item listed in a report because it was not fully examined, or not counted.

@@ -23,6 +23,8 @@ public struct ReportBuilder {
         var uniques: [String: Set<[UInt8]>] = [:]  // "A/still" → SHA-256 set
         var pendingUnique = Set<[UInt8]>()
         var sources = Set<String>()
+        /// Every counted instance's path, by category ("pending" too) and content.
+        var instances: [String: [[UInt8]: [ForensicPath]]] = [:]
 
         init(_ name: String) {
             summary = ExhibitSummary(exhibit: name, sources: [], files: 0, images: 0, videos: 0, errors: 0,
@@ -43,6 +45,7 @@ public struct ReportBuilder {
             if result.kind == .moving { summary.videos += 1 }
             guard let resolution, let sha256 = result.digests?.sha256 else { return }
             if resolution.conflict && resolution.isPending { summary.conflicts += 1 }
+            instances[resolution.category?.rawValue ?? "pending", default: [:]][sha256, default: []].append(result.path)
             guard let category = resolution.category, let basis = resolution.basis else {
                 summary.pending.instances += 1
                 pendingUnique.insert(sha256)
@@ -66,7 +69,47 @@ public struct ReportBuilder {
             }
             out.pending.unique = pendingUnique.count
             out.sources = sources.sorted()
+            out.reconciliation = (Category.allCases.map(\.rawValue) + ["pending"]).compactMap { key in
+                instances[key].map { Self.reconcile(key, $0) }
+            }
             return out
+        }
+
+        /// The first instance of each content (the one least nested, outside caches, first by
+        /// path) is its unique item; the others are counted by where they lie.
+        static func reconcile(_ category: String, _ contents: [[UInt8]: [ForensicPath]]) -> ReconciliationRow {
+            var row = ReconciliationRow(category: category)
+            for paths in contents.values {
+                let ordered = paths.sorted { a, b in
+                    if a.depth != b.depth { return a.depth < b.depth }
+                    if isInCache(a) != isInCache(b) { return !isInCache(a) }
+                    return a < b
+                }
+                row.unique += 1
+                for path in ordered.dropFirst() {
+                    if path.isEmbedded {
+                        row.embeddedThumbnails += 1
+                    } else if path.depth > 0 {
+                        row.insideContainers += 1
+                    } else if isInCache(path) {
+                        row.cacheFolders += 1
+                    } else {
+                        row.otherFolders += 1
+                    }
+                }
+                row.instances += paths.count
+            }
+            return row
+        }
+
+        /// A folder of the path (on the evidence) is a cache: its name holds "cache"
+        /// (`Cache`, `INetCache`, `thumbcache`, `.cache`) or is a known thumbnail folder.
+        static func isInCache(_ path: ForensicPath) -> Bool {
+            let folders = path.components[0].split(separator: UInt8(ascii: "/")).dropLast()
+            return folders.contains { folder in
+                let name = String(decoding: folder, as: UTF8.self).lowercased()
+                return name.contains("cache") || [".thumbnails", "thumbnails", "temporary internet files"].contains(name)
+            }
         }
     }
 

@@ -73,6 +73,17 @@ import TriageTestSupport
         #expect((totals["pending"] as! [String: Int])["instances"] == expectedCounts["pending", default: 0])
         #expect(totals["errors"] as? Int == 0)
 
+        // The reconciliation explains every instance beyond the unique items, copies in containers included.
+        for row in totals["reconciliation"] as! [[String: Any]] {
+            let parts = ["unique", "other_folders", "inside_containers", "embedded_thumbnails", "cache_folders"].map { row[$0] as! Int }
+            #expect(parts.reduce(0, +) == row["instances"] as? Int, "\(row)")
+            let category = row["category"] as! String
+            let instances = category == "pending" ? (totals["pending"] as! [String: Int])["instances"]!
+                : counts[category]!["still"]!["instances"]! + counts[category]!["moving"]!["instances"]!
+            #expect(row["instances"] as? Int == instances, "\(category)")
+        }
+        #expect((totals["reconciliation"] as! [[String: Any]]).contains { ($0["inside_containers"] as! Int) > 0 })
+
         // An edited photo that kept the original in its EXIF thumbnail is flagged; an unedited one is not.
         let mismatches = report["thumbnail_mismatches"] as! [[String: Any]]
         #expect(mismatches.map { $0["path"] as? String } == ["Pictures/edited-with-thumb.jpg!exif-thumbnail"])

@@ -85,6 +85,23 @@ import TriageTestSupport
         }
     }
 
+    @Test func reconciliationTracesEveryFurtherInstance() throws {
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        var items = ["DCIM/a.jpg", "Backup/a.jpg", "Backup/old.zip!/x/a.jpg", "DCIM/photo.jpg!exif-thumbnail",
+                     "Users/j/AppData/Local/Microsoft/Windows/INetCache/IE/a[1].jpg"].map { item($0, seed: 9, matches: [.b]) }
+        items.append(item("other.jpg", seed: 10, matches: [.b]))
+        items.append(item("pending.jpg", seed: 11))
+        try record(store, exhibit: "EX/1", items: items)
+        let summary = try build(store).exhibits[0]
+        let b = try #require(summary.reconciliation.first { $0.category == "B" })
+        #expect(b.unique == 2 && b.otherFolders == 1 && b.insideContainers == 1 && b.embeddedThumbnails == 1 && b.cacheFolders == 1)
+        #expect(b.instances == 6 && b.instances == summary.counts["B"]!.still.instances)
+        #expect(summary.reconciliation.map(\.category) == ["B", "pending"])
+        var out = ""
+        try TextReport.render(try build(store), store: store) { out += $0 }
+        #expect(out.contains("Reconciliation (instances = unique + further copies"))
+    }
+
     @Test func textReportSaysPendingFirst() throws {
         let store = try CaseStore(directory: temp.url("case"), create: true)
         try record(store, exhibit: "EX/1", items: [item("p.jpg", seed: 5)])

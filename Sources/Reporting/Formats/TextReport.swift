@@ -36,6 +36,15 @@ public enum TextReport: ReportFormat {
             }
             line("    " + pad("pending", 18) + "\(summary.pending.instances) / \(summary.pending.unique)")
             line("  Basis of categories: database exact match \(summary.basis.exact), perceptual match \(summary.basis.perceptual), examiner \(summary.basis.examiner)")
+            if summary.reconciliation.contains(where: { $0.instances > $0.unique }) {
+                line("  Reconciliation (instances = unique + further copies, by where the copies lie):")
+                line("    category          unique  other folders  in archives/documents  thumbnails  cache folders  instances")
+                for row in summary.reconciliation {
+                    let label = row.category == "N" ? "N (not indecent)" : row.category
+                    line("    " + pad(label, 18) + pad("\(row.unique)", 8) + pad("\(row.otherFolders)", 15) + pad("\(row.insideContainers)", 23)
+                         + pad("\(row.embeddedThumbnails)", 12) + pad("\(row.cacheFolders)", 15) + "\(row.instances)")
+                }
+            }
             if summary.conflicts > 0 { line("  Database conflicts (left pending): \(summary.conflicts)") }
             line()
         }
