@@ -13,6 +13,7 @@ public enum ReportFormats {
         TextReport.self,
         JSONReport.self,
         CSVReport.self,
+        HTMLReport.self,
     ]
 
     public static func named(_ name: String) -> (any ReportFormat.Type)? {

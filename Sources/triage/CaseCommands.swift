@@ -148,7 +148,7 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The evidential summary of a case.")
 
     @OptionGroup var caseOption: CaseOption
-    @Option(help: "text, json or csv.") var format = "text"
+    @Option(help: "text, json, csv or html (a self-contained court summary that prints on A4).") var format = "text"
     @Option(help: "Write to this file instead of stdout.") var out: String?
 
     func validate() throws {

@@ -84,6 +84,30 @@ import TriageTestSupport
         }
     }
 
+    @Test func htmlReportCarriesTheJSONReportsNumbers() throws {
+        try prepare()
+        let json = try reportJSON()
+        let out = temp.url("summary.html")
+        let result = try Triage.run(["report", "--case", caseDir, "--format", "html", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = String(decoding: TestPaths.bytes(out), as: UTF8.self)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+        #expect(!html.contains("<script") && !html.contains("<img"))
+        // Every exhibit's and the case's table, row by row, as in the JSON report.
+        let summaries = (json["exhibits"] as! [[String: Any]]) + [json["totals"] as! [String: Any]]
+        for summary in summaries {
+            let counts = summary["counts"] as! [String: [String: [String: Int]]]
+            for category in ["A", "B", "C", "N"] {
+                let c = counts[category]!
+                let label = category == "N" ? "N (not indecent)" : category
+                let row = "<tr><td>\(label)</td><td>\(c["still"]!["instances"]!)</td><td>\(c["still"]!["unique"]!)</td>"
+                    + "<td>\(c["moving"]!["instances"]!)</td><td>\(c["moving"]!["unique"]!)</td></tr>"
+                #expect(html.contains(row), "\(summary["exhibit"]!) \(category)")
+            }
+        }
+        #expect(html.contains("Exhibit EX/1") && html.contains("Exhibit EX/2") && html.contains("All exhibits"))
+    }
+
     @Test func textReportMatchesTheCheckedInExpectation() throws {
         try prepare()
         let result = try Triage.run(["report", "--case", caseDir, "--format", "text"])

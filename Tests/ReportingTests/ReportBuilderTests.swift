@@ -102,6 +102,21 @@ import TriageTestSupport
         #expect(out.contains("Reconciliation (instances = unique + further copies"))
     }
 
+    @Test func htmlReportIsSelfContainedAndEscaped() throws {
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        try record(store, exhibit: "EX/<b>1</b>", items: [item("<script>alert(1)</script>&<img src=x>.jpg", seed: 3),
+                                                          item("a.jpg", seed: 4, matches: [.a])])
+        var out = ""
+        try HTMLReport.render(try build(store), store: store) { out += $0 }
+        #expect(out.hasPrefix("<!DOCTYPE html>"))
+        #expect(!out.contains("<script") && !out.contains("<img") && !out.contains("<link") && !out.contains("url("), "no scripts, no images, nothing fetched")
+        #expect(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;&amp;&lt;img src=x&gt;.jpg"))
+        #expect(out.contains("Exhibit EX/&lt;b&gt;1&lt;/b&gt;"))
+        #expect(out.contains("NOT FINAL: 1 image(s) (1 unique) are pending"))
+        #expect(out.contains("Indecent photographs or pseudo-photographs"))
+        #expect(out.contains("@page { size: A4"))
+    }
+
     @Test func textReportSaysPendingFirst() throws {
         let store = try CaseStore(directory: temp.url("case"), create: true)
         try record(store, exhibit: "EX/1", items: [item("p.jpg", seed: 5)])
