@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Scanning", dependencies: ["TriageCore", "Evidence", "Identification", "Imaging", "Hashing", "HashDatabase", "CaseStore"]),
-        .target(name: "Reporting", dependencies: ["TriageCore", "CaseStore"]),
+        .target(name: "Reporting", dependencies: ["TriageCore", "CaseStore", .product(name: "Crypto", package: "swift-crypto")]),
 
         // Command line: argument parsing only.
         .executableTarget(name: "triage", dependencies: [

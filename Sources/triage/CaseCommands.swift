@@ -127,9 +127,11 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check the audit chain and the case store's integrity.")
 
     @OptionGroup var caseOption: CaseOption
+    @Option(help: "Also check this report file against its manifest (FILE.manifest.json) and the case.") var report: String?
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
+        if let reportPath = report { return try verifyReport(reportPath) }
         let report = try Console.setup { try CaseStore(directory: caseOption.directory, create: false).verify() }
         if json {
             struct VerifyJSON: Encodable { var intact: Bool; var auditEntries: Int; var decisions: Int; var head: String?; var problems: [String] }
@@ -141,6 +143,26 @@ struct Verify: ParsableCommand {
             Console.out("NOT INTACT:\n" + report.problems.map { "  \($0)\n" }.joined())
         }
         if !report.isIntact { throw ExitCode(1) }
+    }
+
+    private func verifyReport(_ path: String) throws {
+        let result = try Console.setup {
+            try ReportManifest.verify(reportPath: path, store: try CaseStore(directory: caseOption.directory, create: false))
+        }
+        if json {
+            struct ReportJSON: Encodable { var intact: Bool; var laterAuditEntries: Int; var manifest: ReportManifest?; var problems: [String] }
+            Console.out(Console.json(ReportJSON(intact: result.problems.isEmpty, laterAuditEntries: result.laterEntries,
+                                                manifest: result.manifest, problems: result.problems)))
+        } else if result.problems.isEmpty, let manifest = result.manifest {
+            var text = "intact: \(SafeText.display(path)) is the report recorded by audit entry \(manifest.auditHead.sequence) (SHA-256 \(manifest.report.sha256))\n"
+            if result.laterEntries > 0 {
+                text += "note: the case has \(result.laterEntries) audit entries after it (later scans or decisions): a report made now would differ\n"
+            }
+            Console.out(text)
+        } else {
+            Console.out("NOT INTACT:\n" + result.problems.map { "  \($0)\n" }.joined())
+        }
+        if !result.problems.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -162,8 +184,16 @@ struct Report: ParsableCommand {
             let store = try CaseStore(directory: caseOption.directory, create: false)
             let report = try reportBuilder(store).build()
             let sink = try OutputSink(path: out)
-            try ReportFormats.named(format)!.render(report, store: store, write: sink.write)
+            var digest = SHA256Stream()
+            try ReportFormats.named(format)!.render(report, store: store) { text in
+                digest.update(text)
+                sink.write(text)
+            }
             try sink.close()
+            // The report is recorded in the audit chain; a report file gets its manifest beside it.
+            try ReportManifest.record(reportPath: out, format: format, sha256: digest.hex, store: store,
+                                      actor: examinerName(nil) ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown",
+                                      tool: "triage \(Triage.version)")
         }
     }
 }

@@ -108,6 +108,38 @@ import TriageTestSupport
         #expect(html.contains("Exhibit EX/1") && html.contains("Exhibit EX/2") && html.contains("All exhibits"))
     }
 
+    @Test func aReportFileCanBeVerifiedLater() throws {
+        try prepare()
+        let out = temp.url("summary.html")
+        #expect(try Triage.run(["report", "--case", caseDir, "--format", "html", "--out", out]).status == 0)
+        let manifest = try JSONSerialization.jsonObject(with: Data(TestPaths.bytes(out + ".manifest.json"))) as! [String: Any]
+        #expect((manifest["report"] as! [String: Any])["sha256"] as? String == shell("sha256sum '\(out)'").output.prefix(64).description)
+        #expect((manifest["case_store_sha256"] as? String)?.count == 64)
+        var mode = stat()
+        stat(out + ".manifest.json", &mode)
+        #expect(mode.st_mode & 0o777 == 0o600)
+
+        // Intact, and the report is in the audit chain.
+        let verified = try Triage.run(["verify", "--case", caseDir, "--report", out])
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(verified.stdout.hasPrefix("intact:"))
+        let audit = try Triage.run(["verify", "--case", caseDir, "--json"]).json() as! [String: Any]
+        #expect(audit["intact"] as? Bool == true)
+
+        // A decision after the report: still the recorded report, and the case has moved on.
+        let queue = try Triage.run(["queue", "--case", caseDir, "--json"]).json() as! [[String: Any]]
+        let item = (queue[0]["items"] as! [Int])[0]
+        #expect(try Triage.run(["categorise", "--case", caseDir, "--item", String(item), "C", "--examiner", "J Smith"]).status == 0)
+        let later = try Triage.run(["verify", "--case", caseDir, "--report", out])
+        #expect(later.status == 0 && later.stdout.contains("1 audit entries after it"))
+
+        // A changed report is caught.
+        let bytes = TestPaths.bytes(out)
+        FileManager.default.createFile(atPath: out, contents: Data(bytes.map { $0 == UInt8(ascii: "7") ? UInt8(ascii: "8") : $0 }))
+        let changed = try Triage.run(["verify", "--case", caseDir, "--report", out])
+        #expect(changed.status == 1 && changed.stdout.contains("the report was changed"))
+    }
+
     @Test func textReportMatchesTheCheckedInExpectation() throws {
         try prepare()
         let result = try Triage.run(["report", "--case", caseDir, "--format", "text"])

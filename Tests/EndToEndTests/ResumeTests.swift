@@ -87,10 +87,11 @@ import TriageTestSupport
         let again = try scan(root, caseDir)
         #expect(again.status == 0)
         #expect((try again.json() as! [String: Any])["items"] as? Int == 0)
-        #expect(try counts(caseDir) == before)
+        // (Read before the next report: every report is itself recorded in the audit chain.)
         let auditAfter = try Triage.run(["verify", "--case", caseDir, "--json"]).json() as! [String: Any]
         #expect(auditAfter["audit_entries"] as? Int == auditBefore["audit_entries"] as? Int)
         #expect(auditAfter["head"] as? String == auditBefore["head"] as? String)
+        #expect(try counts(caseDir) == before)
     }
 
     @Test func realKillAtARandomMomentThenResume() throws {
