@@ -4,6 +4,10 @@ import TriageCore
 public struct CountPair: Codable, Sendable, Equatable {
     public var instances = 0
     public var unique = 0
+    /// Groups of unique items whose PDQ hashes are within the match threshold of each other
+    /// (linked in chains); nil when perceptual hashing was off. An item without a usable PDQ
+    /// (a video, an undecodable or low-quality image) is a group of its own.
+    public var visuallyUnique: Int?
 
     public init(instances: Int = 0, unique: Int = 0) {
         self.instances = instances

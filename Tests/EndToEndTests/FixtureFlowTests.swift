@@ -100,8 +100,8 @@ import TriageTestSupport
             for category in ["A", "B", "C", "N"] {
                 let c = counts[category]!
                 let label = category == "N" ? "N (not indecent)" : category
-                let row = "<tr><td>\(label)</td><td>\(c["still"]!["instances"]!)</td><td>\(c["still"]!["unique"]!)</td>"
-                    + "<td>\(c["moving"]!["instances"]!)</td><td>\(c["moving"]!["unique"]!)</td></tr>"
+                let row = "<tr><td>\(label)</td><td>\(c["still"]!["instances"]!)</td><td>\(c["still"]!["unique"]!)</td><td>\(c["still"]!["visually_unique"]!)</td>"
+                    + "<td>\(c["moving"]!["instances"]!)</td><td>\(c["moving"]!["unique"]!)</td><td>\(c["moving"]!["visually_unique"]!)</td></tr>"
                 #expect(html.contains(row), "\(summary["exhibit"]!) \(category)")
             }
         }

@@ -1,6 +1,6 @@
 import CaseStore
 import Foundation
-import Reporting
+@testable import Reporting
 import Testing
 import TriageCore
 import TriageTestSupport
@@ -100,6 +100,24 @@ import TriageTestSupport
         var out = ""
         try TextReport.render(try build(store), store: store) { out += $0 }
         #expect(out.contains("Reconciliation (instances = unique + further copies"))
+    }
+
+    @Test func visuallyUniqueJoinsChainsOfNearHashes() {
+        // a ~ b (10 bits), b ~ c (10 bits), a and c 20 bits apart: one group at threshold 10;
+        // d far from all; e has no PDQ.
+        func hash(flipping bits: Int) -> PDQHash {
+            var bytes = [UInt8](repeating: 0, count: 32)
+            for bit in 0..<bits { bytes[bit / 8] |= 1 << (bit % 8) }
+            return PDQHash(bytes: bytes)
+        }
+        let a = [UInt8](repeating: 1, count: 32), b = [UInt8](repeating: 2, count: 32), c = [UInt8](repeating: 3, count: 32)
+        let d = [UInt8](repeating: 4, count: 32), e = [UInt8](repeating: 5, count: 32)
+        var far = [UInt8](repeating: 0xFF, count: 32)
+        far[0] = 0
+        let pdqs: [[UInt8]: PDQHash] = [a: hash(flipping: 0), b: hash(flipping: 10), c: hash(flipping: 20), d: PDQHash(bytes: far)]
+        #expect(ReportBuilder.visualGroups([a, b, c, d, e], pdqs, threshold: 10) == 3)
+        #expect(ReportBuilder.visualGroups([a, b, c, d, e], pdqs, threshold: 9) == 5)
+        #expect(ReportBuilder.visualGroups([a, c], pdqs, threshold: 10) == 2, "without b, a and c stay apart")
     }
 
     @Test func htmlReportIsSelfContainedAndEscaped() throws {

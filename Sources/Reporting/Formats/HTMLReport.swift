@@ -57,14 +57,21 @@ public enum HTMLReport: ReportFormat {
             }
             out += "<p>Files \(summary.files), still images \(summary.images), moving images \(summary.videos), errors \(summary.errors), name/content mismatches \(summary.extensionMismatches).</p>\n"
             out += "<h3>Indecent photographs or pseudo-photographs</h3>\n<table>\n"
-            row(["Category", "Still: instances", "Still: unique (SHA-256)", "Moving: instances", "Moving: unique (SHA-256)"], header: true)
+            let visual = summary.pending.visuallyUnique != nil
+            func cells(_ pair: CountPair) -> [String] {
+                ["\(pair.instances)", "\(pair.unique)"] + (visual ? ["\(pair.visuallyUnique ?? 0)"] : [])
+            }
+            row(["Category", "Still: instances", "Still: unique (SHA-256)"] + (visual ? ["Still: visually unique (PDQ)"] : [])
+                + ["Moving: instances", "Moving: unique (SHA-256)"] + (visual ? ["Moving: visually unique (PDQ)"] : []), header: true)
             for category in Category.allCases {
                 let counts = summary.counts[category.rawValue]!
-                row([category == .n ? "N (not indecent)" : category.rawValue, "\(counts.still.instances)", "\(counts.still.unique)",
-                     "\(counts.moving.instances)", "\(counts.moving.unique)"])
+                row([category == .n ? "N (not indecent)" : category.rawValue] + cells(counts.still) + cells(counts.moving))
             }
-            row(["Pending", "\(summary.pending.instances)", "\(summary.pending.unique)", "", ""])
+            row(["Pending"] + cells(summary.pending) + Array(repeating: "", count: visual ? 3 : 2))
             out += "</table>\n"
+            if visual {
+                out += "<p>Visually unique: unique items whose PDQ hashes lie within \(h(report.settings["pdq_threshold"] ?? "?")) bits of each other (linked in chains) count once; an item without a usable PDQ counts on its own.</p>\n"
+            }
             out += "<p>Basis of categories: database exact match \(summary.basis.exact), perceptual match \(summary.basis.perceptual), examiner decision \(summary.basis.examiner)."
             if summary.conflicts > 0 { out += " Database conflicts (left pending): \(summary.conflicts)." }
             out += "</p>\n"

@@ -27,14 +27,18 @@ public enum TextReport: ReportFormat {
         for (summary, title) in sections {
             line(title)
             line("  files \(summary.files), still images \(summary.images), moving images \(summary.videos), errors \(summary.errors), name/content mismatches \(summary.extensionMismatches)")
-            line("  Indecent photographs or pseudo-photographs (instances / unique by SHA-256):")
-            line("    category          still            moving")
+            let visual = summary.pending.visuallyUnique != nil
+            line("  Indecent photographs or pseudo-photographs (instances / unique by SHA-256\(visual ? " / visually unique by PDQ" : "")):")
+            line("    category          still                moving")
+            func cell(_ pair: CountPair) -> String {
+                "\(pair.instances) / \(pair.unique)" + (pair.visuallyUnique.map { " / \($0)" } ?? "")
+            }
             for category in Category.allCases {
                 let counts = summary.counts[category.rawValue]!
                 let label = category == .n ? "N (not indecent)" : "\(category.rawValue)"
-                line("    " + pad(label, 18) + pad("\(counts.still.instances) / \(counts.still.unique)", 17) + "\(counts.moving.instances) / \(counts.moving.unique)")
+                line("    " + pad(label, 18) + pad(cell(counts.still), 21) + cell(counts.moving))
             }
-            line("    " + pad("pending", 18) + "\(summary.pending.instances) / \(summary.pending.unique)")
+            line("    " + pad("pending", 18) + cell(summary.pending))
             line("  Basis of categories: database exact match \(summary.basis.exact), perceptual match \(summary.basis.perceptual), examiner \(summary.basis.examiner)")
             if summary.reconciliation.contains(where: { $0.instances > $0.unique }) {
                 line("  Reconciliation (instances = unique + further copies, by where the copies lie):")
