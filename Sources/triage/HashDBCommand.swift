@@ -1,6 +1,8 @@
 import ArgumentParser
+import CaseStore
 import Foundation
 import HashDatabase
+import Scanning
 import TriageCore
 
 extension Category: ExpressibleByArgument {
@@ -10,7 +12,7 @@ extension Category: ExpressibleByArgument {
 struct HashDB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hashdb", abstract: "Manage the known-hash database.",
-        subcommands: [Import.self, Info.self, Export.self, Map.self])
+        subcommands: [Import.self, Info.self, Export.self, Map.self, Learn.self])
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add known hashes from hash-set files (streamed, one transaction per file).")
@@ -152,6 +154,31 @@ struct HashDB: ParsableCommand {
                 return counts
             }
             Console.err("exported \(counts.written) lines" + (counts.skipped > 0 ? "; \(counts.skipped) entries \(counts.skippedBecause)\n" : "\n"))
+        }
+    }
+
+    struct Learn: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a case's examiner decisions to the hash database (source \"examiner, case NAME\").")
+
+        @OptionGroup var caseOption: CaseOption
+        @OptionGroup var database: DatabaseOption
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() throws {
+            let record = try Console.setup { () throws -> ImportRecord in
+                let store = try CaseStore(directory: caseOption.directory, create: false)
+                let hashDatabase = try SQLiteHashDatabase(path: database.path ?? SQLiteHashDatabase.defaultPath())
+                return try DecisionLearner.learn(from: store, into: hashDatabase)
+            }
+            let counts = record.counts
+            if json {
+                struct LearnJSON: Encodable { var source: String; var decisions: Int; var added: Int; var alreadyPresent: Int; var conflicts: Int }
+                Console.out(Console.json(LearnJSON(source: record.source, decisions: counts.read, added: counts.added,
+                                                   alreadyPresent: counts.alreadyPresent, conflicts: record.conflicts.count)))
+            } else {
+                Console.out("\(SafeText.display(record.source)): \(counts.read) decisions read, \(counts.added) added, \(counts.alreadyPresent) already present, \(record.conflicts.count) conflicting\n")
+            }
         }
     }
 

@@ -140,6 +140,29 @@ import TriageTestSupport
         #expect(changed.status == 1 && changed.stdout.contains("the report was changed"))
     }
 
+    @Test func learnedDecisionsAreRecognisedInTheNextCase() throws {
+        try prepare()
+        let queue = try Triage.run(["queue", "--case", caseDir, "--json"]).json() as! [[String: Any]]
+        let group = queue[0]
+        let sha256 = group["sha256"] as! String
+        #expect(try Triage.run(["categorise", "--case", caseDir, "--sha256", sha256, "B", "--examiner", "J Smith"]).status == 0)
+        let learned = try Triage.run(["hashdb", "learn", "--case", caseDir, "--db", db, "--json"])
+        #expect(learned.status == 0, "\(learned.stderr)")
+        let result = try learned.json() as! [String: Any]
+        #expect(result["added"] as? Int == 1 && result["source"] as? String == "examiner, case case")
+        // Learning again adds nothing.
+        #expect((try Triage.run(["hashdb", "learn", "--case", caseDir, "--db", db, "--json"]).json() as! [String: Any])["added"] as? Int == 0)
+
+        // A new case over the same evidence: that content is now known, exactly, from the examiner's decision.
+        let next = temp.url("next-case")
+        for (exhibit, folder) in [("EX/1", "exhibit-1"), ("EX/2", "exhibit-2")] {
+            #expect(try Triage.run(["scan", TestPaths.evidence + "/" + folder, "--case", next, "--exhibit", exhibit, "--db", db, "--examiner", "K Jones"]).status == 0)
+        }
+        let rows = try Triage.run(["report", "--case", next, "--format", "csv"]).stdout.split(separator: "\r\n").filter { $0.contains(sha256) }
+        #expect(rows.count == group["instances"] as? Int)
+        #expect(rows.allSatisfy { $0.contains(",B,exact,") && $0.contains("examiner, case case:B") })
+    }
+
     @Test func textReportMatchesTheCheckedInExpectation() throws {
         try prepare()
         let result = try Triage.run(["report", "--case", caseDir, "--format", "text"])
