@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaseStore
 import Foundation
+import HashDatabase
 import Identification
 import Reporting
 import TriageCore
@@ -195,5 +196,40 @@ struct Report: ParsableCommand {
                                       actor: examinerName(nil) ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown",
                                       tool: "triage \(Triage.version)")
         }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export the examiner's decisions for sharing back (VICS 2.0 JSON, categories through the profile's codes).")
+
+    @OptionGroup var caseOption: CaseOption
+    @Option(help: "vics (VICS 2.0 JSON).") var format = "vics"
+    @Option(help: "Write to this file instead of stdout.") var out: String?
+    @OptionGroup var database: DatabaseOption
+
+    func validate() throws {
+        guard format == "vics" else { throw ValidationError("unknown --format \(format); use vics") }
+    }
+
+    func run() throws {
+        let count = try Console.setup { () throws -> Int in
+            let store = try CaseStore(directory: caseOption.directory, create: false)
+            // The codes come from the hash database's table for the case's profile (changed with
+            // `hashdb map`), else the profile's defaults.
+            let profile = try store.info().profile
+            let path = database.path ?? SQLiteHashDatabase.defaultPath()
+            let map = FileManager.default.fileExists(atPath: path)
+                ? try SQLiteHashDatabase(path: path, readOnly: true).categoryMap(profile: profile) : CategoryMap.ukDefault
+            var codes: [Category: String] = [:]
+            for (code, category) in map.codes.sorted(by: { (Int($0.key) ?? .max, $0.key) < (Int($1.key) ?? .max, $1.key) }) where codes[category] == nil {
+                codes[category] = code
+            }
+            let sink = try OutputSink(path: out)
+            let count = try VICSExport.render(store, codes: codes, write: sink.write)
+            try sink.close()
+            return count
+        }
+        Console.err("triage: exported \(count) decided item(s)\n")
     }
 }

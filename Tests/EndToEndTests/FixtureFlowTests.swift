@@ -163,6 +163,29 @@ import TriageTestSupport
         #expect(rows.allSatisfy { $0.contains(",B,exact,") && $0.contains("examiner, case case:B") })
     }
 
+    @Test func vicsExportReimportsAndMatches() throws {
+        try prepare()
+        let queue = try Triage.run(["queue", "--case", caseDir, "--json"]).json() as! [[String: Any]]
+        let sha256 = queue[0]["sha256"] as! String
+        #expect(try Triage.run(["categorise", "--case", caseDir, "--sha256", sha256, "C", "--examiner", "J Smith", "--note", "reviewed"]).status == 0)
+        let out = temp.url("share.json")
+        let export = try Triage.run(["export", "--case", caseDir, "--format", "vics", "--db", db, "--out", out])
+        #expect(export.status == 0, "\(export.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(TestPaths.bytes(out))) as! [String: Any]
+        #expect((json["@odata.context"] as? String)?.contains("2.0.xml/UK/") == true)
+        let media = ((json["value"] as! [[String: Any]])[0]["Media"] as! [[String: Any]])
+        #expect(media.count == 1 && media[0]["Category"] as? Int == 3 && media[0]["RelativeFilePath"] != nil)
+
+        // Into a fresh database, then a fresh case: the content is known as C, exactly.
+        let fresh = temp.url("fresh.sqlite")
+        #expect(try Triage.run(["hashdb", "import", out, "--db", fresh]).status == 0)
+        let next = temp.url("next-case")
+        #expect(try Triage.run(["scan", TestPaths.evidence + "/exhibit-1", "--case", next, "--exhibit", "EX/1", "--db", fresh, "--examiner", "K"]).status == 0)
+        #expect(try Triage.run(["scan", TestPaths.evidence + "/exhibit-2", "--case", next, "--exhibit", "EX/2", "--db", fresh, "--examiner", "K"]).status == 0)
+        let rows = try Triage.run(["report", "--case", next, "--format", "csv"]).stdout.split(separator: "\r\n").filter { $0.contains(sha256) }
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.contains(",C,exact,") })
+    }
+
     @Test func textReportMatchesTheCheckedInExpectation() throws {
         try prepare()
         let result = try Triage.run(["report", "--case", caseDir, "--format", "text"])
