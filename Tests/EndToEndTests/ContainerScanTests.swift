@@ -59,6 +59,8 @@ import TriageTestSupport
             #expect(row["sha256"] == still["sha256"] as? String, "\(path)")
             #expect(row["kind"] == "still", "\(path)")
         }
+        // Members carry the times their container recorded (the fixtures pin them to 2020-01-01).
+        #expect(rows["Backups/photos.zip!/2019/IMG_0001.jpg"]?["modified"] == "2020-01-01T00:00:00.000000000Z")
         // Every container is itself an item, opened to its end.
         for file in exhibit["files"] as! [[String: Any]] where file["kind"] as? String == "other" {
             #expect(rows[file["path"] as! String]?["disposition"] == "processed", "\(file["path"]!)")

@@ -127,3 +127,11 @@ import TriageCore
         #expect(Category(letter: "D") == nil)
     }
 }
+
+@Suite struct UTCClockTests {
+    @Test func fileTimesPrintExactlyInUTC() {
+        #expect(UTCClock.string(nanoseconds: 0) == "1970-01-01T00:00:00.000000000Z")
+        #expect(UTCClock.string(nanoseconds: 1_577_836_800_000_000_001) == "2020-01-01T00:00:00.000000001Z")
+        #expect(UTCClock.string(nanoseconds: -1) == "1969-12-31T23:59:59.999999999Z")
+    }
+}

@@ -8,7 +8,7 @@ public enum CSVReport: ReportFormat {
 
     static let header = ["exhibit", "source", "item", "path", "kind", "mime", "size", "category", "basis", "conflict", "sha256", "sha1",
                          "md5", "disposition", "reason", "extension_mismatch", "matched_sources", "decoder", "pdq", "pdq_quality",
-                         "pdq_distance", "pdq_variant", "parent_pdq_distance"]
+                         "pdq_distance", "pdq_variant", "parent_pdq_distance", "modified", "accessed", "changed"]
 
     public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
         write(header.joined(separator: ",") + "\r\n")
@@ -32,6 +32,8 @@ public enum CSVReport: ReportFormat {
                 result.image?.decoder ?? "", result.pdq?.hash.hex ?? "", result.pdq.map { String($0.quality) } ?? "",
                 nearest.map { String($0.distance) } ?? "", nearest?.variant.rawValue ?? "",
                 result.parentDistance.map(String.init) ?? "",
+                result.times.modified.map(UTCClock.string) ?? "", result.times.accessed.map(UTCClock.string) ?? "",
+                result.times.changed.map(UTCClock.string) ?? "",
             ]
             write(fields.map(SafeText.csvCell).joined(separator: ",") + "\r\n")
         }
