@@ -73,6 +73,7 @@ public enum HashSetFormats {
         HashdeepFormat.self,
         DigestListFormat.self,
         PDQListFormat.self,
+        CSVHashSetFormat.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }

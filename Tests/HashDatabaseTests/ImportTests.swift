@@ -89,6 +89,41 @@ enum HashTestDigests {
         #expect(try db.lookup(grey.digests) == .found([KnownMatch(category: .b, basis: .exact, hashType: .sha256, source: "known.sha256")]))
     }
 
+    @Test func csvWithAHeaderNamesItsColumns() throws {
+        let db = database
+        let gradient = FixtureFile.named("exhibit-1/DCIM/100CAM/IMG_0001.jpg")
+        let checker = FixtureFile.named("exhibit-1/DCIM/100CAM/IMG_0002.jpg")
+        let stripes = FixtureFile.named("exhibit-1/Pictures/holiday/beach.png")
+        // ICSE-style: `;`, a BOM, quoted names holding the delimiter, mixed-case hex, a bad row, an empty category.
+        let icse = temp.url("icse.csv")
+        let text = "\u{feff}\"File Name\";MD5;SHA1;Category\r\n"
+            + "\"a;b.jpg\";\(Hex.encode(gradient.md5).uppercased());\(Hex.encode(gradient.sha1));1\r\n"
+            + "c.jpg;\(Hex.encode(checker.md5));;3\r\n"
+            + "bad.jpg;12345;;1\r\n"
+            + "d.png;\(Hex.encode(stripes.md5));;\r\n"
+        FileManager.default.createFile(atPath: icse, contents: Data(text.utf8))
+        let outcome = try HashSetImporter(store: db).importFile(icse, format: "csv", category: .b)
+        #expect(outcome.record.counts.read == 4 && outcome.record.counts.added == 3 && outcome.record.counts.rejected == 1)
+        #expect(outcome.problems.first?.location == "line 4")
+        #expect(try db.lookup(gradient.digests) == .found([
+            KnownMatch(category: .a, basis: .exact, hashType: .sha1, source: "icse.csv"),
+            KnownMatch(category: .a, basis: .exact, hashType: .md5, source: "icse.csv"),
+        ]))
+        #expect(try db.lookup(checker.digests) == .found([KnownMatch(category: .c, basis: .exact, hashType: .md5, source: "icse.csv")]))
+        #expect(try db.lookup(stripes.digests) == .found([KnownMatch(category: .b, basis: .exact, hashType: .md5, source: "icse.csv")]),
+                "a row without a category takes --category")
+
+        // HashKeeper-style: a `hash` column whose length says MD5, no categories.
+        let hsh = temp.url("set.hsh")
+        FileManager.default.createFile(atPath: hsh, contents: Data(
+            "\"file_id\",\"hashset_id\",\"file_name\",\"directory\",\"hash\",\"file_size\"\n1,7,\"x.jpg\",\"C:\\\",\"\(Hex.encode(checker.md5))\",1151\n".utf8))
+        #expect(try HashSetImporter(store: db).importFile(hsh, format: "csv", category: .c).record.counts.added == 1)
+        // A header without any digest column is refused before anything is imported.
+        let none = temp.url("none.csv")
+        FileManager.default.createFile(atPath: none, contents: Data("name,size\na,1\n".utf8))
+        #expect(throws: HashDatabaseError.self) { try HashSetImporter(store: db).importFile(none, format: "csv", category: .c) }
+    }
+
     @Test func hashdeepFiles() throws {
         let db = database
         let outcome = try HashSetImporter(store: db).importFile(hashset("known.hashdeep"), category: .a)
