@@ -23,4 +23,10 @@ public struct CategoryMap: Sendable, Equatable {
     /// Code 4 and anything else are unmapped until the examiner maps them (`hashdb map`): an
     /// unmapped code is rejected at import with its record number, never guessed.
     public static let ukDefault = CategoryMap(profile: "uk", codes: ["0": .n, "1": .a, "2": .b, "3": .c])
+
+    /// "0→N, 1→A, 2→B, 3→C": the table, numeric codes in order, for reports and settings.
+    public var summary: String {
+        codes.sorted { (Int($0.key) ?? .max, $0.key) < (Int($1.key) ?? .max, $1.key) }
+            .map { "\($0.key)→\($0.value.rawValue)" }.joined(separator: ", ")
+    }
 }

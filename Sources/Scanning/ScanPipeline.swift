@@ -79,12 +79,15 @@ public final class ScanPipeline {
         public var fingerprint: String
         public var entries: Int
         public var sources: [String]
+        /// The category-code tables the database used, "profile uk: 0→N, 1→A, 2→B, 3→C".
+        public var categoryCodes: String?
 
-        public init(path: String, fingerprint: String, entries: Int, sources: [String]) {
+        public init(path: String, fingerprint: String, entries: Int, sources: [String], categoryCodes: String? = nil) {
             self.path = path
             self.fingerprint = fingerprint
             self.entries = entries
             self.sources = sources
+            self.categoryCodes = categoryCodes
         }
     }
 
@@ -110,7 +113,8 @@ public final class ScanPipeline {
         let index = options.perceptual.enabled ? try hashDatabase.perceptualIndex(qualityFloor: options.perceptual.qualityFloor) : PDQIndex([])
         self.init(options: options, hashDatabase: hashDatabase,
                   facts: DatabaseFacts(path: hashDatabase.path, fingerprint: info.fingerprint, entries: info.entries,
-                                       sources: info.sources.keys.sorted()),
+                                       sources: info.sources.keys.sorted(),
+                                       categoryCodes: info.categoryMaps.map { "profile \($0.profile): \($0.summary)" }.joined(separator: "; ")),
                   store: store, perceptualIndex: index)
     }
 
@@ -231,6 +235,7 @@ public final class ScanPipeline {
             settings["pdq_index_entries"] = String(perceptualIndex.count)
         }
         settings.merge(options.expansion.settings) { $1 }
+        if let codes = hashDatabaseFacts.categoryCodes, !codes.isEmpty { settings["category_codes"] = codes }
         if options.expansion.enabled { settings["containers"] = ContainerFormats.libraryVersions }
         // A pinned clock (for reproducible tests) must never pass unnoticed in casework.
         if let fixed = ProcessInfo.processInfo.environment["TRIAGE_FIXED_TIME"], !fixed.isEmpty {

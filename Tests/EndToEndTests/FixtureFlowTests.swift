@@ -106,6 +106,8 @@ import TriageTestSupport
             }
         }
         #expect(html.contains("Exhibit EX/1") && html.contains("Exhibit EX/2") && html.contains("All exhibits"))
+        // The category-code table the hash sets went through is in the report.
+        #expect(html.contains("profile uk: 0→N, 1→A, 2→B, 3→C"))
     }
 
     @Test func aReportFileCanBeVerifiedLater() throws {

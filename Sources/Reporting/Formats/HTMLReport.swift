@@ -46,6 +46,9 @@ public enum HTMLReport: ReportFormat {
         row(["Examiner(s)", report.case.examiners.map(h).joined(separator: ", ")])
         row(["Hash database", "\(report.hashdb.entries) entries from \(report.hashdb.sources.isEmpty ? "no sources" : report.hashdb.sources.map(h).joined(separator: ", "))"])
         row(["Hash database fingerprint", "<span class=\"path\">\(h(report.hashdb.fingerprint))</span>"])
+        if let codes = report.settings["category_codes"] {
+            row(["Category codes of hash sets", "\(h(codes)); letters A, B, C, N stand for themselves"])
+        }
         out += "</table>\n"
 
         let sections = report.exhibits.map { (summary: $0, title: "Exhibit \(h($0.exhibit))", isExhibit: true) }

@@ -21,6 +21,9 @@ public enum TextReport: ReportFormat {
         line("Examiner(s): \(report.case.examiners.map(SafeText.display).joined(separator: ", "))")
         let sources = report.hashdb.sources.isEmpty ? "no sources" : report.hashdb.sources.map(SafeText.display).joined(separator: ", ")
         line("Hash database: \(report.hashdb.entries) entries from \(sources); fingerprint \(report.hashdb.fingerprint)")
+        if let codes = report.settings["category_codes"] {
+            line("Category codes of hash sets (\(SafeText.display(codes))); letters A, B, C, N stand for themselves")
+        }
         line()
         let sections = report.exhibits.map { (summary: $0, title: "Exhibit \(SafeText.display($0.exhibit))  (source: \($0.sources.map(SafeText.display).joined(separator: ", ")))") }
             + [(summary: report.totals, title: "All exhibits")]
