@@ -193,16 +193,23 @@ enum HashTestDigests {
         #expect(try db.info().entries == 0)
     }
 
-    @Test func truncatedJSONImportsNothing() throws {
+    @Test func truncatedJSONKeepsTheRecordsBeforeTheBreak() throws {
         let db = database
-        do {
-            _ = try HashSetImporter(store: db).importFile(hashset("bad/truncated.json"))
-            Issue.record("expected an error")
-        } catch let error as HashDatabaseError {
-            #expect(error.message.contains("nothing from this file was imported"))
+        let outcome = try HashSetImporter(store: db).importFile(hashset("bad/truncated.json"))
+        #expect(outcome.record.counts.added == 1, "the one complete record before the cut")
+        #expect(outcome.problems.count == 1)
+        #expect(outcome.problems[0].location.hasPrefix("line 21 (byte "))
+        #expect(outcome.problems[0].message.contains("cut short or damaged"))
+        let gradient = FixtureFile.named("exhibit-1/DCIM/100CAM/IMG_0001.jpg")
+        if case .found(let matches) = try db.lookup(gradient.digests) {
+            #expect(matches.allSatisfy { $0.category == .a })
+        } else {
+            Issue.record("the record before the break was not imported")
         }
-        #expect(try db.info().entries == 0)
-        #expect(try db.info().imports.isEmpty)
+        // JSON that breaks before any record is still refused whole.
+        let early = temp.url("early.json")
+        FileManager.default.createFile(atPath: early, contents: Data("{\"@odata.context\": \"x\", \"value\": [ {\"MD5\": \"05".utf8))
+        #expect(throws: HashDatabaseError.self) { try HashSetImporter(store: db).importFile(early, format: "vics") }
     }
 
     @Test func conflictingCategoriesAreKeptAndReported() throws {

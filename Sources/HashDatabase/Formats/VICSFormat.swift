@@ -48,7 +48,8 @@ public enum VICSFormat: HashSetFormat {
         defer { yajl_free(handle) }
 
         var linesBefore = 1  // line number at the start of the current chunk
-        func fail(_ chunk: ArraySlice<UInt8>?) -> HashDatabaseError {
+        /// Where and why the JSON breaks.
+        func breakage(_ chunk: ArraySlice<UInt8>?) -> (line: Int, offset: Int64, message: String) {
             let consumed = Int(yajl_get_bytes_consumed(handle))
             var line = linesBefore
             var offset = input.offset
@@ -60,16 +61,28 @@ public enum VICSFormat: HashSetFormat {
                 defer { yajl_free_error(handle, pointer) }
                 return String(cString: pointer).trimmingCharacters(in: .whitespacesAndNewlines)
             } ?? "invalid JSON"
-            return HashDatabaseError("\(input.path) is not valid VICS JSON: \(message) at line \(line) (byte \(offset)); nothing from this file was imported. Check that the file is complete (re-export or re-download it) and in VICS format")
+            return (line, offset, message)
+        }
+        /// A VICS file that breaks after some records (cut short, damaged): the records before
+        /// the break are kept and the break is reported with its position; one that breaks before
+        /// any record is not VICS at all, and nothing is kept.
+        func broken(_ chunk: ArraySlice<UInt8>?) throws {
+            let (line, offset, message) = breakage(chunk)
+            if collector.sawVICSKeys, collector.records > 0 {
+                problem(ImportProblem(location: "line \(line) (byte \(offset))",
+                                      message: "the JSON breaks here (\(message)): the file is cut short or damaged; the \(collector.records) record(s) before it are imported, nothing after it"))
+                return
+            }
+            throw HashDatabaseError("\(input.path) is not valid VICS JSON: \(message) at line \(line) (byte \(offset)); nothing from this file was imported. Check that the file is complete (re-export or re-download it) and in VICS format")
         }
 
         while let chunk = try input.next() {
             let status = chunk.withUnsafeBufferPointer { yajl_parse(handle, $0.baseAddress, $0.count) }
             try collector.drain(record: record, problem: problem)
-            guard status == yajl_status_ok else { throw fail(chunk) }
+            guard status == yajl_status_ok else { return try broken(chunk) }
             linesBefore += chunk.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
         }
-        guard yajl_complete_parse(handle) == yajl_status_ok else { throw fail(nil) }
+        guard yajl_complete_parse(handle) == yajl_status_ok else { return try broken(nil) }
         try collector.drain(record: record, problem: problem)
         guard collector.sawVICSKeys else {
             throw HashDatabaseError("\(input.path) is JSON but not VICS: no `@odata.context`/`odata.metadata` and no media records with MD5, SHA1 or SHA256; check --format")
