@@ -193,6 +193,28 @@ enum HashTestDigests {
         #expect(try db.info().entries == 0)
     }
 
+    @Test func vicsOddsAndEnds() throws {
+        // A BOM, a category as a string, mixed-case hex, string booleans, a null and an absent Category.
+        let gradient = FixtureFile.named("exhibit-1/DCIM/100CAM/IMG_0001.jpg")
+        let checker = FixtureFile.named("exhibit-1/DCIM/100CAM/IMG_0002.jpg")
+        let md5 = Hex.encode(gradient.md5)
+        let mixed = String(md5.prefix(16)).uppercased() + String(md5.dropFirst(16))
+        let json = "{\"@odata.context\": \"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Cases\", "
+            + "\"value\": [{\"Media\": [{\"MediaID\": 1, \"Category\": \"2\", \"MD5\": \"\(mixed)\", \"IsPrecategorized\": \"true\"}, "
+            + "{\"MediaID\": 2, \"Category\": null, \"MD5\": \"\(Hex.encode(checker.md5))\"}, {\"MediaID\": 3, \"SHA1\": \"\(Hex.encode(checker.sha1))\"}]}]}"
+        let path = temp.url("odd.json")
+        FileManager.default.createFile(atPath: path, contents: Data([0xEF, 0xBB, 0xBF] + Array(json.utf8)))
+        let db = database
+        let strict = try HashSetImporter(store: db).importFile(path)
+        #expect(strict.format == "vics")
+        #expect(strict.record.counts.added == 1 && strict.record.counts.rejected == 2)
+        #expect(strict.problems.map(\.location) == ["record 2 (MediaID 2)", "record 3 (MediaID 3)"])
+        #expect(try db.lookup(gradient.digests) == .found([KnownMatch(category: .b, basis: .exact, hashType: .md5, source: "odd.json")]))
+        // With --category the records without one take it.
+        let other = try SQLiteHashDatabase(path: temp.url("other.sqlite"))
+        #expect(try HashSetImporter(store: other).importFile(path, category: .c).record.counts.added == 3)
+    }
+
     @Test func truncatedJSONKeepsTheRecordsBeforeTheBreak() throws {
         let db = database
         let outcome = try HashSetImporter(store: db).importFile(hashset("bad/truncated.json"))

@@ -76,7 +76,11 @@ public enum VICSFormat: HashSetFormat {
             throw HashDatabaseError("\(input.path) is not valid VICS JSON: \(message) at line \(line) (byte \(offset)); nothing from this file was imported. Check that the file is complete (re-export or re-download it) and in VICS format")
         }
 
-        while let chunk = try input.next() {
+        var atStart = true
+        while var chunk = try input.next() {
+            // A UTF-8 byte-order mark (Windows tools write one) is not JSON: YAJL would refuse it.
+            if atStart, chunk.starts(with: [0xEF, 0xBB, 0xBF]) { chunk = chunk.dropFirst(3) }
+            atStart = false
             let status = chunk.withUnsafeBufferPointer { yajl_parse(handle, $0.baseAddress, $0.count) }
             try collector.drain(record: record, problem: problem)
             guard status == yajl_status_ok else { return try broken(chunk) }
