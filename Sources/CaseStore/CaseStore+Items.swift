@@ -58,6 +58,23 @@ extension CaseStore {
         }
     }
 
+    /// Every decided content, in SHA-256 order, with the instance that names it: the least
+    /// nested, then the first by path (for exports and for learning).
+    public func decidedContents() throws -> [(decision: Decision, item: ItemResult)] {
+        let decisions = try currentDecisions()
+        var first: [[UInt8]: ItemResult] = [:]
+        try forEachItem { item in
+            guard let sha256 = item.result.digests?.sha256, decisions[sha256] != nil else { return }
+            if let seen = first[sha256]?.path, seen.depth != item.result.path.depth ? seen.depth < item.result.path.depth : seen <= item.result.path {
+                return
+            }
+            first[sha256] = item.result
+        }
+        return decisions.keys.sorted { $0.lexicographicallyPrecedes($1) }.compactMap { sha256 in
+            first[sha256].map { (decisions[sha256]!, $0) }
+        }
+    }
+
     /// The latest examiner decision per SHA-256.
     public func currentDecisions() throws -> [[UInt8]: Decision] {
         try read { db in try Self.currentDecisions(db) }

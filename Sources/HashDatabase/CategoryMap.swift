@@ -24,9 +24,18 @@ public struct CategoryMap: Sendable, Equatable {
     /// unmapped code is rejected at import with its record number, never guessed.
     public static let ukDefault = CategoryMap(profile: "uk", codes: ["0": .n, "1": .a, "2": .b, "3": .c])
 
-    /// "0→N, 1→A, 2→B, 3→C": the table, numeric codes in order, for reports and settings.
+    /// The table's codes, numeric ones in numeric order first.
+    private var orderedCodes: [(code: String, category: Category)] {
+        codes.sorted { (Int($0.key) ?? .max, $0.key) < (Int($1.key) ?? .max, $1.key) }.map { ($0.key, $0.value) }
+    }
+
+    /// "0→N, 1→A, 2→B, 3→C": the table, for reports and settings.
     public var summary: String {
-        codes.sorted { (Int($0.key) ?? .max, $0.key) < (Int($1.key) ?? .max, $1.key) }
-            .map { "\($0.key)→\($0.value.rawValue)" }.joined(separator: ", ")
+        orderedCodes.map { "\($0.code)→\($0.category.rawValue)" }.joined(separator: ", ")
+    }
+
+    /// The code a category is written with (the first, when several map to it).
+    public func code(for category: Category) -> String? {
+        orderedCodes.first { $0.category == category }?.code
     }
 }

@@ -12,32 +12,22 @@ public enum VICSExport {
     /// - Returns: how many Media records were written.
     @discardableResult
     public static func render(_ store: CaseStore, codes: [Category: String], write: (String) -> Void) throws -> Int {
-        func comesFirst(_ a: ForensicPath, _ b: ForensicPath) -> Bool { a.depth != b.depth ? a.depth < b.depth : a <= b }
         let info = try store.info()
-        let decisions = try store.currentDecisions()
-        var firstInstances: [[UInt8]: StoredItem] = [:]
-        try store.forEachItem { item in
-            guard let sha256 = item.result.digests?.sha256, decisions[sha256] != nil else { return }
-            // The least nested instance, then the first by path, names the content.
-            if let seen = firstInstances[sha256]?.result.path, comesFirst(seen, item.result.path) { return }
-            firstInstances[sha256] = item
-        }
         var media: [[String: Any]] = []
-        for sha256 in decisions.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            guard let decision = decisions[sha256], let item = firstInstances[sha256], let digests = item.result.digests,
-                  let code = codes[decision.category], let number = Int(code) else { continue }
+        for (decision, item) in try store.decidedContents() {
+            guard let digests = item.digests, let code = codes[decision.category], let number = Int(code) else { continue }
             var record: [String: Any] = [
                 "MediaID": media.count + 1,
                 "Category": number,
                 "MD5": Hex.encode(digests.md5).uppercased(),
                 "SHA1": Hex.encode(digests.sha1),
-                "MediaSize": item.result.size,
-                "RelativeFilePath": item.result.path.display,
+                "MediaSize": item.size,
+                "RelativeFilePath": item.path.display,
                 "IsPrecategorized": false,
                 "IsDistributed": false,
                 "Comments": decision.note.map { [["Comment": $0, "Examiner": decision.examiner]] } ?? [],
             ]
-            if let pdq = item.result.pdq {
+            if let pdq = item.pdq {
                 record["AlternativeHashes"] = [["HashName": "PDQ", "HashValue": pdq.hash.hex, "Quality": pdq.quality] as [String: Any]]
             }
             media.append(record)

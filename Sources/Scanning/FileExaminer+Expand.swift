@@ -31,7 +31,12 @@ extension FileExaminer {
             // A member (or a PDF): held in memory up to the limit (zip and 7z seek to their
             // directory, qpdf reads only from memory), else read front to back.
             let limit = expansion.maxContainerBytesInMemory
-            let block = MemoryBlock(capacity: Int(min(declaredSize ?? 0, Int64(limit))) + Self.chunkLength)
+            if format.readsFromMemory, let size = declaredSize, size > Int64(limit) {
+                return tooLargeForMemory(streamDigests(stream, head: head, moreToRead: moreToRead, result: result), format: format)
+            }
+            // A member's declared size comes from the evidence: memory grows as bytes arrive,
+            // from at most 16 MiB reserved on its word.
+            let block = MemoryBlock(capacity: Int(min(declaredSize ?? 0, Int64(min(limit, 16 << 20)))) + Self.chunkLength)
             block.append(head)
             var complete = !moreToRead
             while !complete, block.count <= limit {
@@ -51,11 +56,7 @@ extension FileExaminer {
                 containerSize = Int64(block.count)
                 source = .memory(block)
             } else if format.readsFromMemory {
-                result = streamDigests(stream, head: block.bytes, moreToRead: true, result: result)
-                guard result.disposition == .processed else { return result }
-                result.disposition = .expansionLimit
-                result.reason = "\(format.name) container larger than the memory limit of \(limit) bytes, which its library needs: hashed, not opened"
-                return result
+                return tooLargeForMemory(streamDigests(stream, head: block.bytes, moreToRead: true, result: result), format: format)
             } else {
                 source = .stream(prefix: block, rest: stream)
             }
@@ -122,6 +123,15 @@ extension FileExaminer {
             result.reason = stop.level == level ? stop.reason : "expansion stopped with the enclosing container: \(stop.reason)"
             budget.resolved(at: level)
         }
+        return result
+    }
+
+    /// A container its library can read only from memory, larger than the memory limit: hashed.
+    private func tooLargeForMemory(_ hashed: ItemResult, format: any ContainerFormat) -> ItemResult {
+        var result = hashed
+        guard result.disposition == .processed else { return result }
+        result.disposition = .expansionLimit
+        result.reason = "\(format.name) container larger than the memory limit of \(expansion.maxContainerBytesInMemory) bytes, which its library needs: hashed, not opened"
         return result
     }
 

@@ -227,7 +227,9 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         var total = head.count
         while moreToRead {
             if imageBuffer.count - total < Self.chunkLength {
-                growImageBuffer(to: max(total + Self.chunkLength, Int(min(declaredSize ?? 0, Int64(perceptual.maxDecodeBytes))) + 1))
+                // The declared size (from the evidence, for a member) only reserves up to 64 MiB at
+                // once; beyond, the buffer doubles as bytes arrive.
+                growImageBuffer(to: max(total + Self.chunkLength, Int(min(declaredSize ?? 0, Int64(min(perceptual.maxDecodeBytes, 64 << 20)))) + 1))
             }
             let count: Int
             do {

@@ -222,9 +222,7 @@ struct Export: ParsableCommand {
             let map = FileManager.default.fileExists(atPath: path)
                 ? try SQLiteHashDatabase(path: path, readOnly: true).categoryMap(profile: profile) : CategoryMap.ukDefault
             var codes: [Category: String] = [:]
-            for (code, category) in map.codes.sorted(by: { (Int($0.key) ?? .max, $0.key) < (Int($1.key) ?? .max, $1.key) }) where codes[category] == nil {
-                codes[category] = code
-            }
+            for category in Category.allCases { codes[category] = map.code(for: category) }
             let sink = try OutputSink(path: out)
             let count = try VICSExport.render(store, codes: codes, write: sink.write)
             try sink.close()

@@ -47,7 +47,7 @@ import TriageTestSupport
         #expect(member.image == nil && member.pdq == nil)
         let original = TestPaths.bytes(TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0001.jpg")
         #expect(member.size == Int64(original.count))
-        #expect(member.digests?.sha256 == Array(SHA256Reference.digest(original)))
+        #expect(member.digests?.sha256 == HashTestDigests.of(original).sha256)
     }
 
     @Test func aStreamed7zCannotSeekAndIsRecordedAsDamaged() throws {
@@ -196,17 +196,6 @@ import TriageTestSupport
         order = []
         try FileExaminer(hashAll: false, expansion: ExpansionOptions(enabled: false)).examine(entries[0], in: root) { order.append($0.path.display) }
         #expect(order == ["edited-with-thumb.jpg"])
-    }
-}
-
-/// SHA-256 for expectations, from Foundation-free code paths: the case store's own digests are
-/// what is being checked, so the reference comes from the command-line `sha256sum`.
-enum SHA256Reference {
-    static func digest(_ bytes: [UInt8]) -> [UInt8] {
-        let temp = TemporaryDirectory()
-        let path = EvidenceTreeBuilder(root: temp.path).file("data", bytes)
-        let hex = shell("sha256sum '\(path)'").output.prefix(64)
-        return Hex.decode(String(hex)) ?? []
     }
 }
 

@@ -14,6 +14,9 @@ public struct ArchiveContainer: ContainerFormat, Sendable {
     /// after the container without the compression extension.
     let mayBeSingleFile: Bool
     public var hasWeakSignature = false
+    /// Without whole-stream compression, libarchive passes over a member of this format by
+    /// seeking (zip, tar, cpio, ISO 9660); 7z and RAR decompress what they skip.
+    var seeksPastMembers = false
 
     static let zip = ArchiveContainer(name: "zip", mimeTypes: [
         "application/zip", "application/java-archive", "application/epub+zip",
@@ -25,11 +28,11 @@ public struct ArchiveContainer: ContainerFormat, Sendable {
         "application/vnd.oasis.opendocument.image", "application/vnd.oasis.opendocument.text-template",
         "application/vnd.sun.xml.writer", "application/vnd.sun.xml.calc", "application/vnd.sun.xml.impress",
         "application/vnd.comicbook",
-    ], formats: [archive_read_support_format_zip], mayBeSingleFile: false)
+    ], formats: [archive_read_support_format_zip], mayBeSingleFile: false, seeksPastMembers: true)
 
     static let tar = ArchiveContainer(name: "tar", mimeTypes: [
         "application/x-tar", "application/x-gtar", "application/x-ustar", "application/vnd.comicbook+tar",
-    ], formats: [archive_read_support_format_tar], mayBeSingleFile: false)
+    ], formats: [archive_read_support_format_tar], mayBeSingleFile: false, seeksPastMembers: true)
 
     /// gzip, bzip2, xz, lzma, zstd, lz4 and compress: a compressed tar or cpio, else one file.
     /// gzip (`1f 8b`) and compress (`1f 9d`) are known by 2 bytes, so the family has a weak signature.
@@ -47,12 +50,13 @@ public struct ArchiveContainer: ContainerFormat, Sendable {
                                       mayBeSingleFile: false)
 
     static let iso9660 = ArchiveContainer(name: "iso9660", mimeTypes: ["application/x-iso9660-image"],
-                                          formats: [archive_read_support_format_iso9660], mayBeSingleFile: false)
+                                          formats: [archive_read_support_format_iso9660], mayBeSingleFile: false,
+                                          seeksPastMembers: true)
 
     /// Binary cpio's signature is 2 bytes (070707 octal): about one random file in 30,000 has it.
     static let cpio = ArchiveContainer(name: "cpio", mimeTypes: ["application/x-cpio"],
                                        formats: [archive_read_support_format_cpio], mayBeSingleFile: false,
-                                       hasWeakSignature: true)
+                                       hasWeakSignature: true, seeksPastMembers: true)
 
     /// The decompression filters, all built into Debian's libarchive (zlib, bzip2, liblzma,
     /// libzstd, liblz4). `archive_read_support_filter_all` would also run external programs
@@ -171,8 +175,7 @@ final class ArchiveReader: ContainerReader {
     var skipsCheaply: Bool {
         // One filter ("none") means no whole-stream compression; zip, tar, cpio and ISO then pass
         // over a member by seeking. Anything else decompresses what it skips.
-        guard seekable, !recovering, archive_filter_count(archive) <= 1 else { return false }
-        return ["zip", "tar", "cpio", "iso9660"].contains(family.name)
+        seekable && !recovering && archive_filter_count(archive) <= 1 && family.seeksPastMembers
     }
 
     func nextMember() throws -> ContainerMember? {

@@ -168,5 +168,7 @@ public enum ContainerFormats {
     }
 
     /// The container libraries and their versions, for the scan's settings.
-    public static var libraryVersions: String { ArchiveContainer.libraryVersion + "; " + PDFContainer.libraryVersion }
+    public static var libraryVersions: String {
+        [ArchiveContainer.libraryVersion, PDFContainer.libraryVersion, ExifThumbnail.libraryVersion].joined(separator: "; ")
+    }
 }
