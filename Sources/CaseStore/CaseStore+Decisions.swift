@@ -13,6 +13,9 @@ public struct Decision: Sendable, Equatable {
     public var time: String
     public var note: String?
     public var auditSequence: Int64
+    /// Decisions taken together on a group of near-duplicates share a batch (the first one's
+    /// id); nil for a decision on one content.
+    public var batch: Int64?
 
     init(_ row: Row) {
         let sha256: Data = row["sha256"]
@@ -24,6 +27,7 @@ public struct Decision: Sendable, Equatable {
         time = row["time"]
         note = row["note"]
         auditSequence = row["audit_seq"]
+        batch = row["batch"]
     }
 }
 
@@ -34,38 +38,91 @@ public struct DecisionOutcome: Sendable {
     public var instances: Int
 }
 
+/// What an undo withdrew.
+public struct UndoOutcome: Sendable {
+    /// The withdrawn decisions (one, or a whole group's batch).
+    public var decisions: [Decision]
+    public var auditSequence: Int64
+}
+
 extension CaseStore {
     /// Records a decision for content, committed at once together with its audit entry.
     ///
     /// - Throws: `CaseStoreError` if no image or video in the case has this SHA-256.
     public func categorise(sha256: [UInt8], as category: Category, examiner: String, note: String?) throws -> DecisionOutcome {
-        try write { db in
-            let instances = try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE sha256 = ? AND kind != 'other'",
-                                             arguments: [Data(sha256)]) ?? 0
-            guard instances > 0 else {
-                throw CaseStoreError("no image or video in the case has SHA-256 \(Hex.encode(sha256)); check the digest with `triage queue --case \(directory)`")
+        try categorise(contents: [sha256], as: category, examiner: examiner, note: note)[0]
+    }
+
+    /// Records one decision for several contents (a group of near-duplicates) in one
+    /// transaction: one audit entry each, all in one batch, so that one undo withdraws them all.
+    public func categorise(contents: [[UInt8]], as category: Category, examiner: String, note: String?) throws -> [DecisionOutcome] {
+        precondition(!contents.isEmpty)
+        return try write { db in
+            var outcomes: [DecisionOutcome] = []
+            var batch: Int64?
+            for sha256 in contents {
+                let instances = try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE sha256 = ? AND kind != 'other'",
+                                                 arguments: [Data(sha256)]) ?? 0
+                guard instances > 0 else {
+                    throw CaseStoreError("no image or video in the case has SHA-256 \(Hex.encode(sha256)); check the digest with `triage queue --case \(directory)`")
+                }
+                var previous = try Self.currentDecision(db, sha256: sha256)?.category
+                if previous == nil {
+                    let matches = try Row.fetchAll(db, sql: """
+                        SELECT DISTINCT m.category, m.basis, m.hash_type, m.source FROM matches m JOIN items i ON i.id = m.item_id
+                        WHERE i.sha256 = ?
+                        """, arguments: [Data(sha256)]).map(Self.match)
+                    previous = Resolution.resolve(matches: matches, decision: nil).category
+                }
+                var detail: [String: Any] = ["sha256": Hex.encode(sha256), "category": category.rawValue,
+                                             "previous": previous?.rawValue ?? "pending", "instances": instances]
+                if let note { detail["note"] = note }
+                if contents.count > 1 {
+                    // The batch is the first decision's id, known before its insert.
+                    let next = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM decisions") ?? 0) + 1
+                    batch = batch ?? next
+                    detail["batch"] = batch
+                }
+                let audit = try AuditLog.append(db, actor: examiner, action: "decision", detail: detail)
+                try db.execute(sql: """
+                    INSERT INTO decisions(sha256, category, previous, examiner, time, note, audit_seq, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [Data(sha256), category.rawValue, previous?.rawValue, examiner, audit.time, note, audit.sequence, batch])
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [db.lastInsertedRowID])!
+                outcomes.append(DecisionOutcome(decision: Decision(row), instances: instances))
             }
-            let previousDecision = try Row.fetchOne(db, sql: "SELECT category FROM decisions WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
-                                                   arguments: [Data(sha256)]).map { $0["category"] as String }
-            var previous = previousDecision.flatMap(Category.init(rawValue:))
-            if previous == nil {
-                let matches = try Row.fetchAll(db, sql: """
-                    SELECT DISTINCT m.category, m.basis, m.hash_type, m.source FROM matches m JOIN items i ON i.id = m.item_id
-                    WHERE i.sha256 = ?
-                    """, arguments: [Data(sha256)]).map(Self.match)
-                previous = Resolution.resolve(matches: matches, decision: nil).category
-            }
-            var detail: [String: Any] = ["sha256": Hex.encode(sha256), "category": category.rawValue,
-                                         "previous": previous?.rawValue ?? "pending", "instances": instances]
-            if let note { detail["note"] = note }
-            let audit = try AuditLog.append(db, actor: examiner, action: "decision", detail: detail)
-            let time = audit.time
-            try db.execute(sql: """
-                INSERT INTO decisions(sha256, category, previous, examiner, time, note, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [Data(sha256), category.rawValue, previous?.rawValue, examiner, time, note, audit.sequence])
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [db.lastInsertedRowID])!
-            return DecisionOutcome(decision: Decision(row), instances: instances)
+            return outcomes
         }
+    }
+
+    /// Withdraws the examiner's latest decision still in force (with the rest of its batch),
+    /// so that the content falls back to its earlier decision, its database match, or pending.
+    /// Committed at once with an `undo` audit entry; nil when there is nothing to undo.
+    public func undoLastDecision(examiner: String) throws -> UndoOutcome? {
+        try write { db in
+            guard let last = try Row.fetchOne(db, sql: """
+                SELECT * FROM decisions WHERE examiner = ? AND id NOT IN (SELECT decision_id FROM undos) ORDER BY id DESC LIMIT 1
+                """, arguments: [examiner]).map(Decision.init) else { return nil }
+            var withdrawn = [last]
+            if let batch = last.batch {
+                withdrawn = try Row.fetchAll(db, sql: """
+                    SELECT * FROM decisions WHERE batch = ? AND id NOT IN (SELECT decision_id FROM undos) ORDER BY id
+                    """, arguments: [batch]).map(Decision.init)
+            }
+            let audit = try AuditLog.append(db, actor: examiner, action: "undo", detail: [
+                "decisions": withdrawn.map(\.id), "sha256": withdrawn.map { Hex.encode($0.sha256) },
+                "categories": withdrawn.map(\.category.rawValue),
+            ])
+            for decision in withdrawn {
+                try db.execute(sql: "INSERT INTO undos(decision_id, audit_seq) VALUES (?, ?)", arguments: [decision.id, audit.sequence])
+            }
+            return UndoOutcome(decisions: withdrawn, auditSequence: audit.sequence)
+        }
+    }
+
+    static func currentDecision(_ db: Database, sha256: [UInt8]) throws -> Decision? {
+        try Row.fetchOne(db, sql: """
+            SELECT * FROM decisions WHERE sha256 = ? AND id NOT IN (SELECT decision_id FROM undos) ORDER BY id DESC LIMIT 1
+            """, arguments: [Data(sha256)]).map(Decision.init)
     }
 
     /// Records a decision for the content of one item.

@@ -75,14 +75,14 @@ extension CaseStore {
         }
     }
 
-    /// The latest examiner decision per SHA-256.
+    /// The latest examiner decision per SHA-256 (withdrawn ones left out).
     public func currentDecisions() throws -> [[UInt8]: Decision] {
         try read { db in try Self.currentDecisions(db) }
     }
 
     static func currentDecisions(_ db: Database) throws -> [[UInt8]: Decision] {
         var decisions: [[UInt8]: Decision] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY id") {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE id NOT IN (SELECT decision_id FROM undos) ORDER BY id") {
             let decision = Decision(row)
             decisions[decision.sha256] = decision
         }
@@ -94,18 +94,23 @@ extension CaseStore {
         let decisions = try currentDecisions()
         var groups: [[UInt8]: PendingGroup] = [:]
         try forEachItem { item in
-            guard item.result.kind.isMedia, let digests = item.result.digests else { return }
-            let resolution = Resolution.resolve(matches: item.matches, decision: decisions[digests.sha256]?.category)
-            guard resolution.isPending else { return }
-            groups[digests.sha256, default: PendingGroup(sha256: digests.sha256, kind: item.result.kind, mime: item.result.mime,
-                                                         size: item.result.size, instances: [], conflictingMatches: [])]
-                .instances.append(item)
-            if resolution.conflict { groups[digests.sha256]!.conflictingMatches = item.matches }
+            guard let sha256 = item.result.digests?.sha256 else { return }
+            Self.addIfPending(item, decision: decisions[sha256]?.category, to: &groups)
         }
         return groups.values.sorted { lhs, rhs in
             if lhs.instances.count != rhs.instances.count { return lhs.instances.count > rhs.instances.count }
             return (lhs.instances[0].exhibit, lhs.instances[0].result.path) < (rhs.instances[0].exhibit, rhs.instances[0].result.path)
         }
+    }
+
+    /// Adds a media item to its content's group when its resolution is pending.
+    static func addIfPending(_ item: StoredItem, decision: Category?, to groups: inout [[UInt8]: PendingGroup]) {
+        guard item.result.kind.isMedia, let sha256 = item.result.digests?.sha256 else { return }
+        let resolution = Resolution.resolve(matches: item.matches, decision: decision)
+        guard resolution.isPending else { return }
+        groups[sha256, default: PendingGroup(sha256: sha256, kind: item.result.kind, mime: item.result.mime,
+                                             size: item.result.size, instances: [], conflictingMatches: [])].instances.append(item)
+        if resolution.conflict { groups[sha256]!.conflictingMatches = item.matches }
     }
 
     static func match(_ row: Row) -> KnownMatch {

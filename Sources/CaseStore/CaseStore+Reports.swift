@@ -14,7 +14,7 @@ extension CaseStore {
     }
 
     /// SHA-256 over the case's content: every item and its matches (hashed as the batch seals
-    /// hash them), every decision, and the audit chain's head. It depends on the content only,
+    /// hash them), every decision and undo, and the audit chain's head. It depends on the content only,
     /// not on how SQLite lays out its file (a checkpoint or VACUUM leaves it unchanged).
     public func contentDigest() throws -> String {
         try read { db in
@@ -26,7 +26,11 @@ extension CaseStore {
             for decision in try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY id").map(Decision.init) {
                 let fields: [Any] = [decision.id, Hex.encode(decision.sha256), decision.category.rawValue,
                                      decision.previous?.rawValue ?? "", decision.examiner, decision.time, decision.note ?? "",
-                                     decision.auditSequence]
+                                     decision.auditSequence] + (decision.batch.map { [$0] } ?? [])
+                hasher.update(data: try JSONSerialization.data(withJSONObject: fields))
+            }
+            for undo in try Row.fetchAll(db, sql: "SELECT decision_id, audit_seq FROM undos ORDER BY decision_id") {
+                let fields: [Any] = ["undo", undo["decision_id"] as Int64, undo["audit_seq"] as Int64]
                 hasher.update(data: try JSONSerialization.data(withJSONObject: fields))
             }
             hasher.update(data: Data((try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1") ?? AuditEntry.genesis).utf8))

@@ -55,9 +55,24 @@ extension CaseStore {
                 }
                 if detail["sha256"] as? String != Hex.encode(decision.sha256) || detail["category"] as? String != decision.category.rawValue
                     || detail["previous"] as? String != (decision.previous?.rawValue ?? "pending")
-                    || detail["note"] as? String != decision.note || entry.actor != decision.examiner || entry.time != decision.time {
+                    || detail["note"] as? String != decision.note || entry.actor != decision.examiner || entry.time != decision.time
+                    || (detail["batch"] as? Int64) != decision.batch {
                     problems.append("decision \(decision.id) differs from its audit entry \(decision.auditSequence): the decisions table was edited")
                 }
+            }
+            // Every withdrawn decision must be listed by the undo entry that withdrew it, and
+            // every undo entry's decisions must still be marked withdrawn.
+            let undos = try Row.fetchAll(db, sql: "SELECT decision_id, audit_seq FROM undos ORDER BY decision_id")
+            var withdrawnBy: [Int64: Int64] = [:]
+            for undo in undos { withdrawnBy[undo["decision_id"]] = undo["audit_seq"] }
+            for entry in entries where entry.action == "undo" {
+                let detail = try? JSONSerialization.jsonObject(with: Data(entry.detail.utf8)) as? [String: Any]
+                for id in detail?["decisions"] as? [Int64] ?? [] where withdrawnBy.removeValue(forKey: id) != entry.sequence {
+                    problems.append("decision \(id) was withdrawn by audit entry \(entry.sequence) but is not marked so: the undos table was edited")
+                }
+            }
+            for (id, sequence) in withdrawnBy.sorted(by: { $0.key < $1.key }) {
+                problems.append("decision \(id) is marked withdrawn by audit entry \(sequence), which does not list it: the undos table was edited")
             }
             // The decision in force is the one with the highest id: ids must follow the audit order.
             for (earlier, later) in zip(decisions, decisions.dropFirst()) where later.auditSequence <= earlier.auditSequence {

@@ -169,6 +169,17 @@ public final class CaseStore: @unchecked Sendable {
             // Distance between an embedded thumbnail's PDQ and its parent image's.
             try db.execute(sql: "ALTER TABLE items ADD COLUMN parent_pdq_distance INTEGER")
         }
+        migrator.registerMigration("v4: review") { db in
+            // Decisions taken together on a group of near-duplicates share a batch (undone
+            // together); an undo marks decisions as withdrawn, never deletes them.
+            try db.execute(sql: """
+                ALTER TABLE decisions ADD COLUMN batch INTEGER;
+                CREATE TABLE undos (
+                    decision_id INTEGER PRIMARY KEY REFERENCES decisions(id),
+                    audit_seq INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
