@@ -29,6 +29,9 @@ let package = Package(
         ]),
 
         .target(name: "CPrefetch"),
+        // Terminal state that signal handlers restore (async-signal-safe, so in C), and sixel
+        // encoding by libsixel, opened with dlopen (see sixel_encoder.h for why).
+        .target(name: "CTerminal", linkerSettings: [.linkedLibrary("dl")]),
 
         // Value types shared by every stage.
         .target(name: "TriageCore"),
@@ -50,11 +53,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Scanning", dependencies: ["TriageCore", "Evidence", "Identification", "Imaging", "Hashing", "HashDatabase", "CaseStore"]),
+        .target(name: "Review", dependencies: ["TriageCore", "CaseStore", "Imaging", "Scanning", "HashDatabase", "CTerminal"]),
         .target(name: "Reporting", dependencies: ["TriageCore", "CaseStore", .product(name: "Crypto", package: "swift-crypto")]),
 
         // Command line: argument parsing only.
         .executableTarget(name: "triage", dependencies: [
-            "TriageCore", "Evidence", "Identification", "Imaging", "Hashing", "HashDatabase", "CaseStore", "Scanning", "Reporting",
+            "TriageCore", "Evidence", "Identification", "Imaging", "Hashing", "HashDatabase", "CaseStore", "Scanning", "Review", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -68,6 +72,7 @@ let package = Package(
         .testTarget(name: "HashDatabaseTests", dependencies: ["HashDatabase", "TriageTestSupport"]),
         .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore", "TriageTestSupport"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "CaseStore", "HashDatabase", "TriageTestSupport"]),
+        .testTarget(name: "ReviewTests", dependencies: ["Review", "CaseStore", "Imaging", "TriageTestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CaseStore", "TriageTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TriageTestSupport"]),
     ]

@@ -84,3 +84,18 @@ static ic_status decode(tjhandle handle, const ic_input *in, ic_info *info, unsi
     }
     return status;
 }
+
+// Encodes RGB pixels as a baseline JPEG for a terminal that shows only files (iTerm2's inline
+// images). The caller frees `*output` with ic_free.
+int ic_jpeg_encode(const unsigned char *rgb, int width, int height, int quality,
+                   unsigned char **output, unsigned long *output_size) {
+    tjhandle handle = tjInitCompress();
+    if (!handle) return -1;
+    *output = NULL;
+    *output_size = 0;
+    int status = tjCompress2(handle, rgb, width, 0, height, TJPF_RGB, output, output_size, TJSAMP_420, quality, TJFLAG_FASTDCT);
+    tjDestroy(handle);
+    return status == 0 ? 0 : -1;
+}
+
+void ic_free(unsigned char *buffer) { tjFree(buffer); }

@@ -9,7 +9,7 @@ struct Triage: ParsableCommand {
         abstract: "Find, hash, match and count the images and videos on seized devices.",
         discussion: "Exit status: 0 success, 1 finished but some items failed (listed), 2 usage or setup error.",
         version: version,
-        subcommands: [HashDB.self, Scan.self, Status.self, Queue.self, Categorise.self, Report.self, Export.self, Verify.self, Inspect.self,
+        subcommands: [HashDB.self, Scan.self, Status.self, Queue.self, ReviewCommand.self, Categorise.self, Undo.self, Report.self, Export.self, Verify.self, Inspect.self,
                       BenchPDQ.self, BenchIndex.self])
 }
 

@@ -42,6 +42,11 @@ ic_status ic_heif_decode(const ic_input *, ic_info *, unsigned char *, char *, s
 ic_status ic_tiff_decode(const ic_input *, ic_info *, unsigned char *, char *, size_t);
 ic_status ic_bmp_decode(const ic_input *, ic_info *, unsigned char *, char *, size_t);
 
+// RGB to JPEG (TurboJPEG) for display only; 0 on success. Free `*output` with ic_free.
+int ic_jpeg_encode(const unsigned char *rgb, int width, int height, int quality,
+                   unsigned char **output, unsigned long *output_size);
+void ic_free(unsigned char *buffer);
+
 // Library versions, for reports.
 const char *ic_versions(void);
 
