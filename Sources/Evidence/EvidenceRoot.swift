@@ -26,8 +26,8 @@ public struct EvidenceRoot: Sendable {
     public let path: String
     /// The directory that relative paths start from (the root itself, or a single file's folder).
     let base: [UInt8]
-    /// For a root that is a single regular file: its name inside `base`.
-    let singleFile: [UInt8]?
+    /// For a root that is a single regular file: its name inside `base` (the path the scan records for it).
+    public let singleFile: [UInt8]?
 
     /// True when the root is one file rather than a directory.
     public var isSingleFile: Bool { singleFile != nil }

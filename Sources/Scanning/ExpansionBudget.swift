@@ -114,3 +114,35 @@ final class MemberStream: ByteStream {
         }
     }
 }
+
+/// The entries of an open container as the scan lists them: in the container's order, each with
+/// the forensic path it is recorded under (`name (entry N)` when the name is already given out),
+/// until the last one, the reader's failure, the entry limit, or a stop of the budget. The scan
+/// and `ContentLocator` list through it, so that a path read back names the member it named.
+struct MemberListing {
+    /// More entries than `ExpansionOptions.maxEntries`: the rest are not listed.
+    struct EntryLimit: Error {}
+
+    private let reader: any ContainerReader
+    private let container: ForensicPath
+    private let budget: ExpansionBudget
+    private let maxEntries: Int
+    /// Entries (members and directories) listed so far.
+    private(set) var count = 0
+
+    init(_ reader: any ContainerReader, of container: ForensicPath, budget: ExpansionBudget, maxEntries: Int) {
+        self.reader = reader
+        self.container = container
+        self.budget = budget
+        self.maxEntries = maxEntries
+    }
+
+    /// The next entry and its path; nil after the last one, or once the budget has stopped.
+    /// Throws the reader's error (damaged or encrypted from here on) or `EntryLimit`.
+    mutating func next() throws -> (member: ContainerMember, path: ForensicPath)? {
+        guard budget.stop == nil, let member = try reader.nextMember() else { return nil }
+        count += 1
+        if count > maxEntries { throw EntryLimit() }
+        return (member, budget.uniquePath(container.appending(member: member.name), entry: count))
+    }
+}

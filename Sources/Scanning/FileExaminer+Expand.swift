@@ -21,45 +21,32 @@ extension FileExaminer {
 
         let source: ContainerSource
         var containerSize = declaredSize
-        if let file = stream as? EvidenceFile, !format.readsFromMemory {
+        let loaded: ContainerBytes
+        do {
+            loaded = try containerBytes(stream, as: format, head: head, moreToRead: moreToRead, declaredSize: declaredSize)
+        } catch {
+            return failedRead(result, error.failure, at: error.offset)
+        }
+        switch loaded {
+        case .file(let file):
             if hashAll {
                 result = streamDigests(file, head: head, moreToRead: moreToRead, result: result)
                 guard result.digests != nil else { return result }
             }
             source = .file(file)
-        } else {
-            // A member (or a PDF): held in memory up to the limit (zip and 7z seek to their
-            // directory, qpdf reads only from memory), else read front to back.
-            let limit = expansion.maxContainerBytesInMemory
-            if format.readsFromMemory, let size = declaredSize, size > Int64(limit) {
-                return tooLargeForMemory(streamDigests(stream, head: head, moreToRead: moreToRead, result: result), format: format)
-            }
-            // A member's declared size comes from the evidence: memory grows as bytes arrive,
-            // from at most 16 MiB reserved on its word.
-            let block = MemoryBlock(capacity: Int(min(declaredSize ?? 0, Int64(min(limit, 16 << 20)))) + Self.chunkLength)
-            block.append(head)
-            var complete = !moreToRead
-            while !complete, block.count <= limit {
-                let space = block.space(atLeast: Self.chunkLength)
-                do {
-                    let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: space[0..<Self.chunkLength]))
-                    if count == 0 { complete = true } else { block.count += count }
-                } catch {
-                    return failedRead(result, error, at: Int64(block.count))
-                }
-            }
-            if complete {
-                var hasher = MultiHasher()
-                hasher.update(block.bytes)
-                result.digests = hasher.finalize()
-                result.size = Int64(block.count)
-                containerSize = Int64(block.count)
-                source = .memory(block)
-            } else if format.readsFromMemory {
-                return tooLargeForMemory(streamDigests(stream, head: block.bytes, moreToRead: true, result: result), format: format)
-            } else {
-                source = .stream(prefix: block, rest: stream)
-            }
+        case .memory(let block):
+            var hasher = MultiHasher()
+            hasher.update(block.bytes)
+            result.digests = hasher.finalize()
+            result.size = Int64(block.count)
+            containerSize = Int64(block.count)
+            source = .memory(block)
+        case .stream(let prefix):
+            source = .stream(prefix: prefix, rest: stream)
+        case .tooLargeForMemory(let read):
+            let hashed = read.map { streamDigests(stream, head: $0.bytes, moreToRead: true, result: result) }
+                ?? streamDigests(stream, head: head, moreToRead: moreToRead, result: result)
+            return tooLargeForMemory(hashed, format: format)
         }
 
         let level = budget.enter(size: containerSize)
@@ -70,25 +57,21 @@ extension FileExaminer {
         } catch {
             return containerFailed(result, format: format, error, membersBefore: 0)
         }
-        var members = 0
-        while budget.stop == nil {
-            let member: ContainerMember
+        var listing = MemberListing(reader, of: result.path, budget: budget, maxEntries: expansion.maxEntries)
+        while true {
+            let member: ContainerMember, path: ForensicPath
             do {
-                guard let next = try reader.nextMember() else { break }
-                member = next
-            } catch {
-                result = containerFailed(result, format: format, error, membersBefore: members)
-                break
-            }
-            members += 1
-            if members > expansion.maxEntries {
+                guard let next = try listing.next() else { break }
+                (member, path) = next
+            } catch is MemberListing.EntryLimit {
                 result.disposition = .entryLimit
                 result.reason = "more than \(expansion.maxEntries) members (the limit): the rest are not listed"
                 break
+            } catch {
+                result = containerFailed(result, format: format, error, membersBefore: listing.count)
+                break
             }
-            var item = ItemResult(path: budget.uniquePath(result.path.appending(member: member.name), entry: members),
-                                  size: member.declaredSize ?? 0,
-                                  times: member.times, disposition: .processed)
+            var item = ItemResult(path: path, size: member.declaredSize ?? 0, times: member.times, disposition: .processed)
             switch member.kind {
             case .directory:
                 continue
@@ -126,6 +109,51 @@ extension FileExaminer {
         return result
     }
 
+    /// Where a container's library reads it from.
+    enum ContainerBytes {
+        /// The evidence file itself (seekable).
+        case file(EvidenceFile)
+        /// A member (or a PDF) read whole into memory (seekable).
+        case memory(MemoryBlock)
+        /// A member larger than the memory limit: the bytes read so far, then the rest of the stream.
+        case stream(prefix: MemoryBlock)
+        /// Larger than the memory limit, for a library that reads only from memory: not opened. The
+        /// bytes read so far (nil: only the head).
+        case tooLargeForMemory(read: MemoryBlock?)
+    }
+
+    /// A read that failed while a container was loaded, and where.
+    struct LoadFailure: Error {
+        var failure: Error
+        var offset: Int64
+    }
+
+    /// Chooses, as the scan does, where the library reads a container from: an evidence file
+    /// stays on disk; a member (or a PDF, which qpdf reads only from memory) is held in memory up
+    /// to the limit (zip and 7z seek to their directory), else read front to back.
+    func containerBytes(_ stream: any ByteStream, as format: any ContainerFormat, head: UnsafeRawBufferPointer, moreToRead: Bool,
+                        declaredSize: Int64?) throws(LoadFailure) -> ContainerBytes {
+        if let file = stream as? EvidenceFile, !format.readsFromMemory { return .file(file) }
+        let limit = expansion.maxContainerBytesInMemory
+        if format.readsFromMemory, let size = declaredSize, size > Int64(limit) { return .tooLargeForMemory(read: nil) }
+        // A member's declared size comes from the evidence: memory grows as bytes arrive,
+        // from at most 16 MiB reserved on its word.
+        let block = MemoryBlock(capacity: Int(min(declaredSize ?? 0, Int64(min(limit, 16 << 20)))) + Self.chunkLength)
+        block.append(head)
+        var complete = !moreToRead
+        while !complete, block.count <= limit {
+            let space = block.space(atLeast: Self.chunkLength)
+            do {
+                let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: space[0..<Self.chunkLength]))
+                if count == 0 { complete = true } else { block.count += count }
+            } catch {
+                throw LoadFailure(failure: error, offset: Int64(block.count))
+            }
+        }
+        if complete { return .memory(block) }
+        return format.readsFromMemory ? .tooLargeForMemory(read: block) : .stream(prefix: block)
+    }
+
     /// A container its library can read only from memory, larger than the memory limit: hashed.
     private func tooLargeForMemory(_ hashed: ItemResult, format: any ContainerFormat) -> ItemResult {
         var result = hashed
@@ -157,7 +185,7 @@ extension FileExaminer {
     }
 
     /// Reads the rest of a member and throws it away, so that limits see what decompression costs.
-    private func drain(_ data: MemberStream) {
+    func drain(_ data: MemberStream) {
         let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[Self.deepHeadRoom...])
         while let count = try? data.read(into: chunk), count > 0 {}
     }

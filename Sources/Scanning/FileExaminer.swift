@@ -74,45 +74,28 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     func examineContent(of stream: any ByteStream, declaredSize: Int64?, result: ItemResult, budget: ExpansionBudget,
                         emit: (ItemResult) -> Void) -> ItemResult {
         var result = result
-        var headCount: Int
+        let found: Head
         do {
-            headCount = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Self.headLength]))
+            found = try readHead(of: stream, declaredSize: declaredSize, path: result.path)
         } catch {
-            return failedRead(result, error, at: 0)
-        }
-        if headCount == 0 {
-            result.disposition = .empty
-            result.reason = "no bytes"
+            switch error {
+            case .read(let failure, let offset):
+                return failedRead(result, failure, at: offset)
+            case .empty:
+                result.disposition = .empty
+                result.reason = "no bytes"
+            case .identification(let failure):
+                result.disposition = .identificationFailed
+                result.reason = failure.description
+            }
             return result
         }
-        do {
-            let identification = try identifier.identify(head: UnsafeRawBufferPointer(rebasing: buffer[0..<headCount]), path: result.path)
-            result.mime = identification.mime
-            result.kind = identification.kind
-            result.extensionMismatch = identification.extensionMismatch
-        } catch {
-            result.disposition = .identificationFailed
-            result.reason = error.description
-            return result
-        }
-        var moreToRead = headCount == Self.headLength
-        if expansion.enabled, moreToRead, result.mime == "application/octet-stream",
-           (declaredSize ?? .max) >= ContentIdentifier.deepHeadLength {
-            // Signatures libmagic's head cannot see (an ISO 9660 volume descriptor at 32 KiB).
-            let deep = UnsafeMutableRawBufferPointer(rebasing: buffer[headCount..<ContentIdentifier.deepHeadLength])
-            do {
-                let count = try stream.read(into: deep)
-                headCount += count
-                moreToRead = count == deep.count
-            } catch {
-                return failedRead(result, error, at: Int64(headCount))
-            }
-            if let mime = ContentIdentifier.deepSignature(UnsafeRawBufferPointer(rebasing: buffer[0..<headCount])) {
-                result.mime = mime
-            }
-        }
-        let head = UnsafeRawBufferPointer(rebasing: buffer[0..<headCount])
-        if expansion.enabled, let format = ContainerFormats.format(forMIME: result.mime ?? "") {
+        result.mime = found.identification.mime
+        result.kind = found.identification.kind
+        result.extensionMismatch = found.identification.extensionMismatch
+        let moreToRead = found.moreToRead
+        let head = UnsafeRawBufferPointer(rebasing: buffer[0..<found.count])
+        if let format = containerFormat(of: found) {
             return expand(stream, as: format, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result,
                           budget: budget, emit: emit)
         }
@@ -124,6 +107,62 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             return image
         }
         return streamDigests(stream, head: head, moreToRead: moreToRead, result: result)
+    }
+
+    /// An item's first bytes (at the start of `buffer`) and what they are.
+    struct Head {
+        var count: Int
+        var identification: Identification
+        /// The head filled its buffer: the item may hold more.
+        var moreToRead: Bool
+    }
+
+    /// Why an item's head gave no identification.
+    enum HeadFailure: Error {
+        case read(Error, at: Int64)
+        case empty
+        case identification(IdentificationError)
+    }
+
+    /// Reads an item's head into `buffer` and identifies it as the scan does: libmagic on the first
+    /// 16 KiB, then, with expansion on, the ISO 9660 signature beyond it for what libmagic calls
+    /// `application/octet-stream`. The MIME type it gives decides whether the item is a container.
+    func readHead(of stream: any ByteStream, declaredSize: Int64?, path: ForensicPath) throws(HeadFailure) -> Head {
+        var headCount: Int
+        do {
+            headCount = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Self.headLength]))
+        } catch {
+            throw .read(error, at: 0)
+        }
+        if headCount == 0 { throw .empty }
+        var identification: Identification
+        do {
+            identification = try identifier.identify(head: UnsafeRawBufferPointer(rebasing: buffer[0..<headCount]), path: path)
+        } catch {
+            throw .identification(error)
+        }
+        var moreToRead = headCount == Self.headLength
+        if expansion.enabled, moreToRead, identification.mime == "application/octet-stream",
+           (declaredSize ?? .max) >= ContentIdentifier.deepHeadLength {
+            // Signatures libmagic's head cannot see (an ISO 9660 volume descriptor at 32 KiB).
+            let deep = UnsafeMutableRawBufferPointer(rebasing: buffer[headCount..<ContentIdentifier.deepHeadLength])
+            do {
+                let count = try stream.read(into: deep)
+                headCount += count
+                moreToRead = count == deep.count
+            } catch {
+                throw .read(error, at: Int64(headCount))
+            }
+            if let mime = ContentIdentifier.deepSignature(UnsafeRawBufferPointer(rebasing: buffer[0..<headCount])) {
+                identification.mime = mime
+            }
+        }
+        return Head(count: headCount, identification: identification, moreToRead: moreToRead)
+    }
+
+    /// The container format that opens an item with this head, if expansion is on and it is one.
+    func containerFormat(of head: Head) -> (any ContainerFormat)? {
+        expansion.enabled ? ContainerFormats.format(forMIME: head.identification.mime) : nil
     }
 
     /// The item's disposition when its bytes stop coming: the OS error, the container's damage,
