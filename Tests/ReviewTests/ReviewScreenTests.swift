@@ -16,7 +16,7 @@ import TriageTestSupport
         try FileManager.default.createDirectory(atPath: evidence, withIntermediateDirectories: true)
         let name = "evil\u{1B}]0;pwned\u{07}\u{1B}[2J.jpg"
         let jpeg = try #require(JPEGEncoder.encode(rgb: gradient(width: 64, height: 48).pixels, width: 64, height: 48))
-        FileManager.default.createFile(atPath: evidence + "/" + name, contents: Data(jpeg))
+        _ = FileManager.default.createFile(atPath: evidence + "/" + name, contents: Data(jpeg))
         let store = try CaseStore(directory: temp.url("case"), create: true)
         var result = ItemResult(path: ForensicPath(relativePath: Array(name.utf8)), size: Int64(jpeg.count), disposition: .processed,
                                 mime: "image/jpeg", kind: .still)
@@ -30,7 +30,7 @@ import TriageTestSupport
 
     func sha256(_ bytes: [UInt8]) -> [UInt8] {
         let file = temp.url("digest-input")
-        FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
         let output = shell("sha256sum '\(file)'").output
         return Hex.decode(String(output.prefix(64)))!
     }
