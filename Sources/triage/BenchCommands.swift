@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import HashDatabase
 import Imaging
+import CaseStore
+import Review
 import TriageCore
 
 /// Timing helpers for `Benchmarks/` (hidden): the figures in the notes come from these, run
@@ -122,5 +124,52 @@ struct BenchIndex: ParsableCommand {
         Console.out(String(format: "%d hashes (read %.0f ms, index built in %.0f ms, %.1f bytes per hash); %d queries at distance <= %d: median %.4f ms, p99 %.4f ms, %d hits; brute force (%d queries): median %.3f ms, %d disagreements\n",
                            database.count, loadMs, buildMs, Double(index.memoryBytes) / Double(max(database.count, 1)), probes.count, threshold,
                            median(times), percentile(times, 0.99), found, bruteTimes.count, median(bruteTimes), mismatches))
+    }
+}
+
+struct BenchReview: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-review",
+        abstract: "Time the review screen from a key press to the next item fully drawn, in-process (benchmarks; decides every item N).",
+        shouldDisplay: false)
+
+    @OptionGroup var caseOption: CaseOption
+    @Option(help: "blocks (24-bit) or kitty.") var display: DisplayMode = .blocks
+    @Option(help: "Window width in cells.") var columns = 200
+    @Option(help: "Window height in cells.") var rows = 60
+    @Option(help: "Window size in pixels, WIDTHxHEIGHT (kitty scales pictures to it).") var pixels = "1920x1080"
+    @Flag(help: "Draw every item revealed (full resolution) instead of blurred.") var revealed = false
+    @Option(help: "Items to time (at most the queue).") var items = 500
+
+    func run() throws {
+        let parts = pixels.split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2 else { throw ValidationError("--pixels WIDTHxHEIGHT") }
+        let store = try CaseStore(directory: caseOption.directory, create: false)
+        let queue = try ReviewQueue.load(from: store)
+        let session = ReviewSession(items: queue, store: store, examiner: "Benchmark", breaks: BreakPolicy(items: 0, minutes: 0))
+        let renderer: any PictureRenderer = display == .kitty ? KittyRenderer() : HalfBlockRenderer(trueColour: true)
+        let loader = PreviewLoader()
+        let composer = PictureComposer()
+        let sink = FileHandle(forWritingAtPath: "/dev/null")!
+        func draw() -> Int {
+            let frame = ReviewTerminal.frame(session: session, caseName: "bench", columns: columns, rows: rows, pixelWidth: parts[0],
+                                             pixelHeight: parts[1], renderer: renderer, mode: display, loader: loader, composer: composer)
+            sink.write(Data(frame))
+            return frame.count
+        }
+        if revealed { try session.handle(.reveal) }
+        _ = draw()
+        var times: [Double] = []
+        var bytes = 0
+        for _ in 0..<min(items, queue.count - 1) {
+            times.append(try milliseconds {
+                try session.handle(.categorise(.n))  // committed to the case, as on the screen
+                if revealed { try session.handle(.reveal) }
+                bytes += draw()
+            })
+        }
+        Console.out(String(format: "%@ %@, %dx%d cells, %@: %d items, key to drawn median %.2f ms, p99 %.2f ms, mean frame %d bytes\n",
+                           display.rawValue, revealed ? "revealed" : "blurred", columns, rows, pixels, times.count, median(times),
+                           percentile(times, 0.99), bytes / max(1, times.count)))
     }
 }
