@@ -1253,7 +1253,13 @@ def build_readme(facts: dict) -> bytes:
               "summaries above (`summary`, `summary_exact_only`), `pdq` (parameters, and the PDQ, quality "
               "and 8 dihedral variants of every picture a hash set names) and `perceptual` (every altered "
               "copy: what it derives from, the category and basis triage should give, what that needs, "
-              "and the measured distances).\n")
+              "and the measured distances).\n"
+              "\nWritten by the tests, not by this script (`TRIAGE_UPDATE_EXPECTED=1 scripts/test --filter X` "
+              "rewrites them; check the diff by hand): `expected/report.txt`, the text report of the fixture "
+              "case (`textReportMatchesTheCheckedInExpectation`), and `expected/review-halfblocks.txt`, the "
+              "review screen's half-block drawing of an 8x6 gradient (red rising to the right, green downwards, "
+              "blue 128) in 24-bit and 256 colours, ESC written as `\\e` "
+              "(`halfBlocksMatchTheCheckedInScreen`; its first cell is checked by hand in the test).\n")
     return text.encode()
 
 

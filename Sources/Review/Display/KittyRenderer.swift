@@ -14,6 +14,7 @@ public struct KittyRenderer: PictureRenderer {
         let cells = displayCells(raster, in: area)
         var out = Escape.moveTo(row: cells.row, column: cells.column)
         let data = Escape.base64(raster.pixels)
+        out.reserveCapacity(out.count + data.count + data.count / 4096 * 32 + 128)
         var offset = 0
         repeat {
             let end = min(offset + 4096, data.count)
@@ -21,7 +22,13 @@ public struct KittyRenderer: PictureRenderer {
             let control = offset == 0
                 ? "a=T,f=24,s=\(raster.width),v=\(raster.height),c=\(cells.columns),r=\(cells.rows),i=1,q=2,C=1,m=\(more)"
                 : "m=\(more)"
-            out += wrap(Array("\u{1B}_G\(control);".utf8) + data[offset..<end] + Array("\u{1B}\\".utf8))
+            if throughTmux {
+                out += wrap(Array("\u{1B}_G\(control);".utf8) + data[offset..<end] + Array("\u{1B}\\".utf8))
+            } else {
+                out += Array("\u{1B}_G\(control);".utf8)
+                out += data[offset..<end]
+                out += [Escape.esc, UInt8(ascii: "\\")]
+            }
             offset = end
         } while offset < data.count
         return out

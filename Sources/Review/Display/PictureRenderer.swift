@@ -73,21 +73,30 @@ enum Escape {
         return wrapped + [esc, UInt8(ascii: "\\")]
     }
 
+    /// Standard base64 with padding. Written with raw buffers: a revealed picture for kitty
+    /// is several megabytes, and this runs on every key press.
     static func base64(_ bytes: [UInt8]) -> [UInt8] {
         let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 2 < bytes.count {
-            let value = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
-            out += [table[value >> 18], table[value >> 12 & 63], table[value >> 6 & 63], table[value & 63]]
-            index += 3
+        let length = (bytes.count + 2) / 3 * 4
+        return [UInt8](unsafeUninitializedCapacity: length) { out, count in
+            bytes.withUnsafeBufferPointer { input in
+                table.withUnsafeBufferPointer { table in
+                    var i = 0, o = 0
+                    while i + 2 < input.count {
+                        let value = Int(input[i]) << 16 | Int(input[i + 1]) << 8 | Int(input[i + 2])
+                        out[o] = table[value >> 18]; out[o + 1] = table[value >> 12 & 63]
+                        out[o + 2] = table[value >> 6 & 63]; out[o + 3] = table[value & 63]
+                        i += 3; o += 4
+                    }
+                    let rest = input.count - i
+                    if rest > 0 {
+                        let value = Int(input[i]) << 16 | (rest == 2 ? Int(input[i + 1]) << 8 : 0)
+                        out[o] = table[value >> 18]; out[o + 1] = table[value >> 12 & 63]
+                        out[o + 2] = rest == 2 ? table[value >> 6 & 63] : UInt8(ascii: "="); out[o + 3] = UInt8(ascii: "=")
+                    }
+                }
+            }
+            count = length
         }
-        let rest = bytes.count - index
-        if rest > 0 {
-            let value = Int(bytes[index]) << 16 | (rest == 2 ? Int(bytes[index + 1]) << 8 : 0)
-            out += [table[value >> 18], table[value >> 12 & 63], rest == 2 ? table[value >> 6 & 63] : UInt8(ascii: "="), UInt8(ascii: "=")]
-        }
-        return out
     }
 }
