@@ -46,6 +46,9 @@ public enum ReviewOrder: String, Sendable, CaseIterable {
     case folder
     /// By the file's modification time, oldest first (unknown times last).
     case time
+    /// By an imported score, highest first (`--scores FILE`: a classifier's output, say);
+    /// items without a score last, by instances.
+    case score
 }
 
 /// Builds the review queue from the case's pending contents.
@@ -53,8 +56,8 @@ public enum ReviewQueue {
     /// The pending contents, near-duplicates (PDQ within `threshold`, both of quality at least
     /// `qualityFloor`) grouped into one item, in `order`, each with a suggestion when a content
     /// that already has a category is within `suggestionRadius`.
-    public static func load(from store: CaseStore, order: ReviewOrder = .instances, threshold: Int = 31, qualityFloor: Int = 50,
-                            suggestionRadius: Int = 62) throws -> [ReviewItem] {
+    public static func load(from store: CaseStore, order: ReviewOrder = .instances, scores: [[UInt8]: Double] = [:], threshold: Int = 31,
+                            qualityFloor: Int = 50, suggestionRadius: Int = 62) throws -> [ReviewItem] {
         let pending = try store.pendingGroups()
         let decisions = try store.currentDecisions()
         var references: [PDQIndex.Entry] = []
@@ -82,7 +85,27 @@ public enum ReviewQueue {
                                                      path: referencePaths[best.entry])
             }
         }
-        return sorted(items, by: order)
+        return sorted(items, by: order, scores: scores)
+    }
+
+    /// Reads a score file: one `sha256,score` (or tab-separated) per line, SHA-256 in hex;
+    /// blank lines, `#` comments and a header line that does not parse are skipped.
+    public static func scores(fromFile path: String) throws -> [[UInt8]: Double] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReviewError("cannot read the score file \(path)")
+        }
+        var scores: [[UInt8]: Double] = [:]
+        for (number, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let fields = trimmed.split(whereSeparator: { $0 == "," || $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count >= 2, let sha256 = Hex.decode(fields[0]), sha256.count == 32, let score = Double(fields[1]), score.isFinite else {
+                if number == 0 { continue }  // a header
+                throw ReviewError("\(path) line \(number + 1): expected `sha256,score` (64 hex digits, a number)")
+            }
+            scores[sha256] = score
+        }
+        return scores
     }
 
     /// Groups contents whose PDQ hashes are within `threshold` (transitively: single linkage,
@@ -122,7 +145,7 @@ public enum ReviewQueue {
         }
     }
 
-    static func sorted(_ items: [ReviewItem], by order: ReviewOrder) -> [ReviewItem] {
+    static func sorted(_ items: [ReviewItem], by order: ReviewOrder, scores: [[UInt8]: Double] = [:]) -> [ReviewItem] {
         func place(_ item: ReviewItem) -> (String, ForensicPath) { (item.first.exhibit, item.first.result.path) }
         switch order {
         case .instances:
@@ -131,6 +154,13 @@ public enum ReviewQueue {
             }
         case .folder:
             return items.sorted { place($0) < place($1) }
+        case .score:
+            func score(_ item: ReviewItem) -> Double { item.sha256s.compactMap { scores[$0] }.max() ?? -.infinity }
+            return items.sorted {
+                let (left, right) = (score($0), score($1))
+                if left != right { return left > right }
+                return $0.instanceCount != $1.instanceCount ? $0.instanceCount > $1.instanceCount : place($0) < place($1)
+            }
         case .time:
             return items.sorted {
                 let (left, right) = ($0.first.result.times.modified ?? .max, $1.first.result.times.modified ?? .max)

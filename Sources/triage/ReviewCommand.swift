@@ -23,6 +23,7 @@ struct ReviewCommand: ParsableCommand {
     @Option(help: "How pictures are drawn: \(DisplayMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: detected).")
     var display: DisplayMode?
     @Option(help: "Queue order: \(ReviewOrder.allCases.map(\.rawValue).joined(separator: ", ")).") var order: ReviewOrder = .instances
+    @Option(help: "Scores for --order score: a file of `sha256,score` lines.") var scores: String?
     @Flag(help: "Show items in colour (still blurred until revealed); g toggles.") var colour = false
     @Option(help: "Blur strength, 1 (slight) to 10 (strong).") var blur = 6
     @Option(help: "Offer a break after this many decisions (0: never).") var breakAfterItems = 100
@@ -36,6 +37,7 @@ struct ReviewCommand: ParsableCommand {
         guard (1...10).contains(blur) else { throw ValidationError("--blur must be 1 to 10") }
         guard breakAfterItems >= 0, breakAfterMinutes >= 0 else { throw ValidationError("break settings cannot be negative") }
         if let nearThreshold, !(0...256).contains(nearThreshold) { throw ValidationError("--near-threshold must be 0 to 256") }
+        if (order == .score) != (scores != nil) { throw ValidationError("--order score and --scores FILE go together") }
     }
 
     func run() throws {
@@ -48,7 +50,8 @@ struct ReviewCommand: ParsableCommand {
             let settings = try store.scans().map(\.settings)
             let threshold = nearThreshold ?? settings.compactMap { $0["pdq_threshold"].flatMap(Int.init) }.min() ?? 31
             let floor = settings.compactMap { $0["pdq_quality_floor"].flatMap(Int.init) }.max() ?? 50
-            let items = try ReviewQueue.load(from: store, order: order, threshold: threshold, qualityFloor: floor,
+            let items = try ReviewQueue.load(from: store, order: order, scores: try scores.map(ReviewQueue.scores(fromFile:)) ?? [:],
+                                             threshold: threshold, qualityFloor: floor,
                                              suggestionRadius: threshold * 2)
             return (store, lock, items, try store.info().name)
         }

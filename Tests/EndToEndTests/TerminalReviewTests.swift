@@ -92,6 +92,11 @@ final class TmuxPane {
         return try pendingGroups()
     }
 
+    func pendingInstances() throws -> Int {
+        let queue = try Triage.run(["queue", "--case", caseDir, "--json"])
+        return (try queue.json() as! [[String: Any]]).reduce(0) { $0 + ($1["instances"] as! Int) }
+    }
+
     func pendingGroups() throws -> Int {
         let queue = try Triage.run(["queue", "--case", caseDir, "--json"])
         return (try queue.json() as! [Any]).count
@@ -103,6 +108,7 @@ final class TmuxPane {
 
     @Test func aQueueIsGradedEndToEndWithUndoQuitAndResume() throws {
         let pending = try prepare()
+        let instances = try pendingInstances()
         #expect(pending > 3)
         var pane = try TmuxPane(review)
         let first = pane.waitFor("PENDING")
@@ -134,8 +140,11 @@ final class TmuxPane {
         pane.send("q")
         pane.waitFor("EXIT=0")
         #expect(try pendingGroups() == 0)
-        let report = try Triage.run(["report", "--case", caseDir, "--format", "text"])
-        #expect(!report.stdout.hasPrefix("INTERIM"), "no pending items are left")
+        let report = try Triage.run(["report", "--case", caseDir, "--format", "json"])
+        let exhibits = (try report.json() as! [String: Any])["exhibits"] as! [[String: Any]]
+        let byExaminer = exhibits.reduce(0) { $0 + (($1["basis"] as! [String: Int])["examiner"] ?? 0) }
+        #expect(byExaminer == instances, "every decision counts, as an examiner's")
+        #expect(exhibits.allSatisfy { ($0["pending"] as? [String: Int])?["instances"] == 0 })
         #expect(try Triage.run(["verify", "--case", caseDir]).status == 0)
     }
 
@@ -160,6 +169,46 @@ final class TmuxPane {
         pane.waitFor("EXIT=0")
         #expect(pane.value("#{alternate_on}") == "0")
         #expect(pane.value("#{cursor_flag}") == "1", "the cursor is shown again")
+    }
+
+    @Test func aCrashRestoresTheTerminal() throws {
+        _ = try prepare()
+        let pane = try TmuxPane(review)
+        pane.waitFor("PENDING")
+        #expect(pane.value("#{alternate_on}") == "1")
+        let pattern = TmuxPane.quote("^\(Triage.binary) review --case \(caseDir)")
+        TmuxPane.run("pkill -SEGV -f \(pattern)")
+        pane.waitFor("EXIT=139")
+        #expect(pane.value("#{alternate_on}") == "0")
+        #expect(pane.value("#{cursor_flag}") == "1")
+    }
+
+    @Test func thePictureFollowsResizesAndTheViewerGetsAPrivateCopy() throws {
+        _ = try prepare()
+        let viewer = temp.url("viewer.sh")
+        try "#!/bin/sh\nprintf '%s' \"$1\" > \(temp.url("seen-path"))\ncp \"$1\" \(temp.url("seen"))\n"
+            .write(toFile: viewer, atomically: true, encoding: .utf8)
+        chmod(viewer, 0o755)
+        let pane = try TmuxPane("env TRIAGE_VIEWER=\(viewer) " + review.dropFirst(4))
+        pane.waitFor("PENDING")
+        func pictureWidth() -> Int { pane.screen().split(separator: "\n").map { $0.filter { $0 == "▀" }.count }.max() ?? 0 }
+        let wide = pictureWidth()
+        TmuxPane.run("tmux -L \(pane.socket) resize-window -t review -x 60 -y 24")
+        var narrow = wide
+        for _ in 0..<100 where narrow >= wide { usleep(50_000); narrow = pictureWidth() }
+        #expect(narrow > 0 && narrow <= 60 && narrow < wide, "\(wide) → \(narrow)")
+
+        pane.send("o")
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: temp.url("seen")) { usleep(50_000) }
+        let copy = try String(contentsOfFile: temp.url("seen-path"), encoding: .utf8)
+        #expect(!copy.hasPrefix(TestPaths.evidence) && !copy.contains("exhibit-1"), "the viewer got a copy, not the evidence: \(copy)")
+        usleep(300_000)
+        #expect(!FileManager.default.fileExists(atPath: copy), "the private copy is removed after the viewer")
+        let digest = String(shell("sha256sum \(temp.url("seen"))").output.prefix(64))
+        let queue = try Triage.run(["queue", "--case", caseDir, "--json"]).json() as! [[String: Any]]
+        #expect(queue.contains { $0["sha256"] as? String == digest })
+        pane.send("q")
+        pane.waitFor("EXIT=0")
     }
 
     @Test func anEscapeSequenceInAFileNameIsShownNotObeyed() throws {

@@ -228,3 +228,20 @@ final class ManualClock: @unchecked Sendable {
         #expect(byFolder.map(\.first.result.path.display) == ["a/one.png", "near/x.png"])
     }
 }
+
+@Suite struct ReviewScoreTests {
+    let temp = TemporaryDirectory()
+
+    @Test func anImportedScoreOrdersTheQueueAndBadLinesAreRefused() throws {
+        let review = try ReviewCase(in: temp, (1...4).map { .init(seed: UInt8($0), paths: ["\($0).png"]) })
+        let file = temp.url("scores.csv")
+        try "sha256,score\n\(Hex.encode(ReviewCase.sha256(3))),0.9\n# comment\n\n\(Hex.encode(ReviewCase.sha256(1)))\t0.2\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let scores = try ReviewQueue.scores(fromFile: file)
+        #expect(scores.count == 2)
+        let items = try ReviewQueue.load(from: review.store, order: .score, scores: scores)
+        #expect(items.map(\.first.result.path.display) == ["3.png", "1.png", "2.png", "4.png"])
+        try "sha256,score\n\(Hex.encode(ReviewCase.sha256(3))),lots\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: ReviewError.self) { try ReviewQueue.scores(fromFile: file) }
+    }
+}
