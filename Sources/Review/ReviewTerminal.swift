@@ -2,6 +2,7 @@ import CTerminal
 import CaseStore
 import Foundation
 import Glibc
+import Scanning
 import TriageCore
 
 /// Settings of the screen (`triage review` options).
@@ -11,11 +12,14 @@ public struct ReviewDisplayOptions: Sendable {
     /// `$TRIAGE_VIEWER`: a program and its arguments, split on spaces; the file is added as
     /// one more argument, never through a shell.
     public var viewer: String?
+    /// How the scan opened containers, so that members are read back the same way.
+    public var expansion: ExpansionOptions
 
-    public init(display: DisplayMode? = nil, blurStrength: Int = 6, viewer: String? = nil) {
+    public init(display: DisplayMode? = nil, blurStrength: Int = 6, viewer: String? = nil, expansion: ExpansionOptions = ExpansionOptions()) {
         self.display = display
         self.blurStrength = blurStrength
         self.viewer = viewer
+        self.expansion = expansion
     }
 }
 
@@ -27,7 +31,7 @@ public final class ReviewTerminal {
     private let options: ReviewDisplayOptions
     private let input: Int32 = STDIN_FILENO
     private let output: Int32 = STDOUT_FILENO
-    private let loader = PreviewLoader()
+    private let loader: PreviewLoader
     private let composer: PictureComposer
     private var renderer: (any PictureRenderer)?
     private(set) public var choice: TerminalProbe.Choice?
@@ -38,6 +42,7 @@ public final class ReviewTerminal {
         self.caseName = caseName
         self.options = options
         composer = PictureComposer(blurStrength: options.blurStrength)
+        loader = PreviewLoader(locator: ContentLocator(expansion: options.expansion))
     }
 
     /// Runs until the examiner quits or the process is told to stop.

@@ -32,6 +32,17 @@ public struct ExpansionOptions: Sendable, Hashable {
         self.maxContainerBytesInMemory = maxContainerBytesInMemory
     }
 
+    /// The limits a scan recorded (`settings`), so that an item can be read back the way that
+    /// scan read it; a key that is missing keeps its default.
+    public init(recorded settings: [String: String]) {
+        self.init(enabled: settings["expand"] != "off")
+        if let value = settings["expand_max_depth"].flatMap(Int.init) { maxDepth = value }
+        if let value = settings["expand_max_bytes"].flatMap(Int64.init) { maxExpandedBytes = value }
+        if let value = settings["expand_max_ratio"].flatMap(Int64.init) { maxRatio = value }
+        if let value = settings["expand_max_entries"].flatMap(Int.init) { maxEntries = value }
+        if let value = settings["expand_memory_limit"].flatMap(Int.init) { maxContainerBytesInMemory = value }
+    }
+
     /// The limits as recorded with a scan and shown in reports.
     public var settings: [String: String] {
         guard enabled else { return ["expand": "off"] }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CaseStore
 import Foundation
 import Review
+import Scanning
 import TriageCore
 
 extension DisplayMode: ExpressibleByArgument {}
@@ -42,7 +43,7 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let name = examinerName(examiner)!
-        let (store, lock, items, caseName) = try Console.setup { () throws -> (CaseStore, ReviewLock, [ReviewItem], String) in
+        let (store, lock, items, caseName, expansion) = try Console.setup { () throws -> (CaseStore, ReviewLock, [ReviewItem], String, ExpansionOptions) in
             let store = try CaseStore(directory: caseOption.directory, create: false)
             let lock = try ReviewLock(caseDirectory: caseOption.directory, examiner: name) { holder in
                 Console.err("triage: another review screen has this case open (\(SafeText.display(holder))); waiting for it to close…\n")
@@ -53,13 +54,15 @@ struct ReviewCommand: ParsableCommand {
             let items = try ReviewQueue.load(from: store, order: order, scores: try scores.map(ReviewQueue.scores(fromFile:)) ?? [:],
                                              threshold: threshold, qualityFloor: floor,
                                              suggestionRadius: threshold * 2)
-            return (store, lock, items, try store.info().name)
+            // Members are read back as the latest scan opened containers.
+            return (store, lock, items, try store.info().name, ExpansionOptions(recorded: settings.last ?? [:]))
         }
         let session = ReviewSession(items: items, store: store, examiner: name, colour: colour,
                                     breaks: BreakPolicy(items: breakAfterItems, minutes: breakAfterMinutes))
         let screen = ReviewTerminal(session: session, caseName: caseName,
                                     options: ReviewDisplayOptions(display: display, blurStrength: blur,
-                                                                  viewer: ProcessInfo.processInfo.environment["TRIAGE_VIEWER"]))
+                                                                  viewer: ProcessInfo.processInfo.environment["TRIAGE_VIEWER"],
+                                                                  expansion: expansion))
         try Console.setup { try screen.run() }
         withExtendedLifetime(lock) {}
         Console.out("\(session.decisionsTaken) decision(s) saved by \(SafeText.display(name)); \(session.pendingCount) item(s) still pending.\n")

@@ -4,6 +4,13 @@ import TriageCore
 
 /// The limits of the Expand stage, counted level by level.
 @Suite struct ExpansionBudgetTests {
+    @Test func recordedSettingsReadBackToTheSameLimits() {
+        let options = ExpansionOptions(maxDepth: 3, maxExpandedBytes: 1 << 20, maxRatio: 50, maxEntries: 9, maxContainerBytesInMemory: 4096)
+        #expect(ExpansionOptions(recorded: options.settings) == options)
+        #expect(ExpansionOptions(recorded: ExpansionOptions(enabled: false).settings).enabled == false)
+        #expect(ExpansionOptions(recorded: [:]) == ExpansionOptions())
+    }
+
     func options(maxBytes: Int64 = 1 << 40, ratio: Int64 = 1000, floor: Int64 = 1 << 20) -> ExpansionOptions {
         ExpansionOptions(maxExpandedBytes: maxBytes, maxRatio: ratio, ratioFloorBytes: floor)
     }
