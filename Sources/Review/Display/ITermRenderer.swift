@@ -7,9 +7,6 @@ public struct ITermRenderer: PictureRenderer {
 
     public init(throughTmux: Bool = false) { self.throughTmux = throughTmux }
 
-    public func pixelSize(of area: CellArea) -> (width: Int, height: Int) {
-        (area.columns * area.cellWidth, area.rows * area.cellHeight)
-    }
 
     public func render(_ raster: Raster, in area: CellArea) -> [UInt8] {
         guard let jpeg = JPEGEncoder.encode(rgb: raster.pixels, width: raster.width, height: raster.height) else { return [] }

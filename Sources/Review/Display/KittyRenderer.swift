@@ -6,9 +6,6 @@ public struct KittyRenderer: PictureRenderer {
 
     public init(throughTmux: Bool = false) { self.throughTmux = throughTmux }
 
-    public func pixelSize(of area: CellArea) -> (width: Int, height: Int) {
-        (area.columns * area.cellWidth, area.rows * area.cellHeight)
-    }
 
     public func render(_ raster: Raster, in area: CellArea) -> [UInt8] {
         let cells = displayCells(raster, in: area)

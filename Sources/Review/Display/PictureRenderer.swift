@@ -34,7 +34,8 @@ public struct CellArea: Sendable, Equatable {
 
 /// Turns a raster into the bytes that draw it inside an area of the screen.
 public protocol PictureRenderer {
-    /// The pixel size a picture for `area` should have (the renderer's own resolution).
+    /// The pixel size a picture for `area` should have (the renderer's own resolution; by
+    /// default the area's size in pixels).
     func pixelSize(of area: CellArea) -> (width: Int, height: Int)
     /// Bytes that draw `raster` (already fitted to `pixelSize`) centred in `area`; the area
     /// was cleared before.
@@ -45,6 +46,10 @@ public protocol PictureRenderer {
 
 extension PictureRenderer {
     public var clear: [UInt8] { [] }
+
+    public func pixelSize(of area: CellArea) -> (width: Int, height: Int) {
+        (area.columns * area.cellWidth, area.rows * area.cellHeight)
+    }
 
     /// The cells a picture of `width` x `height` pixels covers at the area's cell size,
     /// centred: (first column, first row, columns, rows).

@@ -6,9 +6,6 @@ import CTerminal
 public struct SixelRenderer: PictureRenderer {
     public init() {}
 
-    public func pixelSize(of area: CellArea) -> (width: Int, height: Int) {
-        (area.columns * area.cellWidth, area.rows * area.cellHeight)
-    }
 
     public func render(_ raster: Raster, in area: CellArea) -> [UInt8] {
         let full = raster.fitting(width: area.columns * area.cellWidth, height: area.rows * area.cellHeight)
