@@ -156,8 +156,8 @@ public final class ReviewTerminal {
         return poll(&fd, 1, milliseconds) > 0
     }
 
-    /// Writes a query and collects the answer until DA1's final `c` or the timeout. Bytes
-    /// typed meanwhile are kept as keys.
+    /// Writes a query and collects the answer until DA1's final `c` or the timeout (keys
+    /// pressed in those 200 ms at start-up are dropped with the answer).
     private func ask(_ query: [UInt8], timeout milliseconds: Int) -> [UInt8] {
         write(query)
         var answer: [UInt8] = []

@@ -17,20 +17,22 @@ struct Status: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let (report, scans) = try Console.setup { () throws -> (CaseReport, [ScanRecord]) in
+        let (report, scans, exposure) = try Console.setup { () throws -> (CaseReport, [ScanRecord], [Exposure]) in
             let store = try CaseStore(directory: caseOption.directory, create: false)
-            return (try reportBuilder(store).build(), try store.scans())
+            return (try reportBuilder(store).build(), try store.scans(), try store.exposure())
         }
         struct ScanJSON: Encodable { var id: Int64; var exhibit: String; var started: String; var finished: String?; var items: Int }
+        struct ExposureJSON: Encodable { var examiner: String; var reveals: Int; var seconds: Double }
         struct StatusJSON: Encodable {
             var `case`: String; var exhibits: [ExhibitSummary]; var totals: ExhibitSummary; var scans: [ScanJSON]
-            var unfinishedScans: Int
+            var unfinishedScans: Int; var exposure: [ExposureJSON]
         }
         let unfinished = scans.unfinished.count
         if json {
             Console.out(Console.json(StatusJSON(case: report.case.name, exhibits: report.exhibits, totals: report.totals,
                                                 scans: scans.map { ScanJSON(id: $0.id, exhibit: $0.exhibit, started: $0.started, finished: $0.finished, items: $0.itemsRecorded) },
-                                                unfinishedScans: unfinished)))
+                                                unfinishedScans: unfinished,
+                                                exposure: exposure.map { ExposureJSON(examiner: $0.examiner, reveals: $0.reveals, seconds: $0.seconds) })))
             return
         }
         var out = "case \(SafeText.display(report.case.name)): \(report.exhibits.count) exhibit(s), \(scans.count) scan run(s)"
@@ -41,6 +43,10 @@ struct Status: ParsableCommand {
                 return "\(category.rawValue) \(counts.still.instances + counts.moving.instances)"
             }.joined(separator: ", ")
             out += "  \(summary.exhibit == "TOTAL" ? "total" : SafeText.display(summary.exhibit)): \(summary.files) files, \(summary.images) images, \(summary.videos) videos; \(indecent), N \(summary.counts["N"]!.still.instances + summary.counts["N"]!.moving.instances); pending \(summary.pending.instances) (\(summary.pending.unique) unique); errors \(summary.errors); basis: exact \(summary.basis.exact), perceptual \(summary.basis.perceptual), examiner \(summary.basis.examiner)\n"
+        }
+        // The exposure ledger: what each examiner was shown unblurred in the review screen.
+        for entry in exposure {
+            out += "  exposure: \(SafeText.display(entry.examiner)) revealed \(entry.reveals) item(s) for \(String(format: "%.1f", entry.seconds)) s in all\n"
         }
         Console.out(out)
     }

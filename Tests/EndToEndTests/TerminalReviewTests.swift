@@ -118,7 +118,9 @@ final class TmuxPane {
         pane.waitFor("Details (d closes)")
         pane.send("d", "?")
         pane.waitFor("Keys (? closes)")
-        pane.send("?", "a")
+        pane.send("?", "Space")
+        pane.waitFor("REVEALED")
+        pane.send("a")
         pane.waitFor("Saved A")
         #expect(try pendingGroups() == pending - 1, "saved before the next item is drawn")
         pane.send("u")
@@ -146,6 +148,8 @@ final class TmuxPane {
         #expect(byExaminer == instances, "every decision counts, as an examiner's")
         #expect(exhibits.allSatisfy { ($0["pending"] as? [String: Int])?["instances"] == 0 })
         #expect(try Triage.run(["verify", "--case", caseDir]).status == 0)
+        // The reveal is in the exposure ledger.
+        #expect(try Triage.run(["status", "--case", caseDir]).stdout.contains("exposure: E2E Examiner revealed 1 item(s)"))
     }
 
     @Test func aKilledScreenLosesNothingAndSIGTERMRestoresTheTerminal() throws {
