@@ -180,6 +180,26 @@ public final class CaseStore: @unchecked Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v5: known-good") { db in
+            // Matches gain the basis 'known-good' (NSRL): the table is rebuilt for its CHECK,
+            // rows copied unchanged, so the batch digests still hold.
+            try db.execute(sql: """
+                CREATE TABLE matches_v5 (
+                    item_id INTEGER NOT NULL REFERENCES items(id),
+                    category TEXT NOT NULL CHECK (category IN ('A','B','C','N')),
+                    basis TEXT NOT NULL CHECK (basis IN ('exact','perceptual','examiner','known-good')),
+                    hash_type TEXT NOT NULL CHECK (hash_type IN ('sha256','sha1','md5','pdq')),
+                    source TEXT NOT NULL,
+                    distance INTEGER,
+                    known_pdq BLOB,
+                    variant TEXT
+                );
+                INSERT INTO matches_v5 SELECT item_id, category, basis, hash_type, source, distance, known_pdq, variant FROM matches ORDER BY rowid;
+                DROP TABLE matches;
+                ALTER TABLE matches_v5 RENAME TO matches;
+                CREATE INDEX matches_item ON matches(item_id);
+                """)
+        }
         return migrator
     }
 

@@ -59,6 +59,8 @@ public protocol HashSetFormat {
     static var name: String { get }
     /// True when the record carries its own category (so `--category` is not required).
     static var carriesCategories: Bool { get }
+    /// The format is a known-good set (NSRL): every record is imported as known-good.
+    static var isKnownGood: Bool { get }
     /// Whether the first bytes of a file look like this format (for `--format auto`).
     static func recognises(head: [UInt8]) -> Bool
     /// Streams the records of `input` to `record`. A damaged record goes to `problem` and
@@ -66,14 +68,23 @@ public protocol HashSetFormat {
     static func read(_ input: ChunkReader, record: (HashSetRecord) throws -> Void, problem: (ImportProblem) -> Void) throws
 }
 
+extension HashSetFormat {
+    public static var isKnownGood: Bool { false }
+}
+
 /// The formats `hashdb import` reads, in the order `--format auto` tries them.
 public enum HashSetFormats {
     public static let all: [any HashSetFormat.Type] = [
         VICSFormat.self,
         HashdeepFormat.self,
+        EnCaseHashFormat.self,
+        NSRLRDSv3Format.self,
+        NSRLFileFormat.self,
+        HashKeeperFormat.self,
         DigestListFormat.self,
         PDQListFormat.self,
         CSVHashSetFormat.self,
+        ICSEFormat.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }

@@ -29,10 +29,12 @@ public struct HashSetImporter {
     ///   - format: a name from `HashSetFormats`, or nil to detect it from the content.
     ///   - category: the category of records that carry none (digest lists, hashdeep).
     ///   - source: the name stored with each entry; the file name by default.
+    ///   - knownGood: import as a known-good set (category N, basis `known-good`, never
+    ///     queued); always so for NSRL formats.
     /// - Throws: `HashDatabaseError` when the file cannot be read as the format at all; then
     ///   nothing from it is kept.
     public func importFile(_ path: String, format: String? = nil, category: Category? = nil,
-                           source: String? = nil) throws -> Outcome {
+                           source: String? = nil, knownGood: Bool = false) throws -> Outcome {
         // One pass over the file: detection, reading and its SHA-256 all come from one reader.
         let reader = try ChunkReader(path: path)
         let head = try reader.peek()
@@ -44,10 +46,15 @@ public struct HashSetImporter {
             formatType = named
         } else {
             guard let detected = HashSetFormats.detect(head: head) else {
-                throw HashDatabaseError("\(path): cannot tell the hash-set format from its content (it is not VICS JSON, hashdeep, an md5sum/sha1sum/sha256sum list or a PDQ list); give --format")
+                throw HashDatabaseError("\(path): cannot tell the hash-set format from its content (it is not VICS JSON, hashdeep, an EnCase .hash, NSRL NSRLFile.txt or RDSv3, HashKeeper, an md5sum/sha1sum/sha256sum list or a PDQ list); give --format (csv and icse are never guessed)")
             }
             formatType = detected
         }
+        let knownGood = knownGood || formatType.isKnownGood
+        if knownGood, let category, category != .n {
+            throw HashDatabaseError("a known-good set is category N (not indecent); --category \(category.rawValue) contradicts it", isUsage: true)
+        }
+        let category = knownGood ? Category.n : category
         if !formatType.carriesCategories && category == nil {
             throw HashDatabaseError("\(path) is a \(formatType.name) list, which carries no categories: give --category A|B|C|N", isUsage: true)
         }
@@ -65,7 +72,9 @@ public struct HashSetImporter {
             try formatType.read(reader, record: { item in
                 counts.read += 1
                 let resolved: Category?
-                if let code = item.categoryCode, !code.isEmpty {
+                if knownGood {
+                    resolved = .n
+                } else if let code = item.categoryCode, !code.isEmpty {
                     resolved = map.category(forCode: code)
                     if resolved == nil {
                         reject(ImportProblem(location: item.location, message: "category code \(SafeText.display(Array(code.utf8.prefix(20)))) has no mapping in profile \(profile); map it with `triage hashdb map`"))
@@ -79,7 +88,7 @@ public struct HashSetImporter {
                     }
                 }
                 let entry = KnownEntry(md5: item.md5, sha1: item.sha1, sha256: item.sha256, pdq: item.pdq, pdqQuality: item.pdqQuality,
-                                       category: resolved!, source: sourceName)
+                                       category: resolved!, source: sourceName, knownGood: knownGood)
                 if try add(entry) { counts.added += 1 } else { counts.alreadyPresent += 1 }
             }, problem: { problem in
                 counts.read += 1  // a damaged record is still a record read

@@ -10,9 +10,11 @@ public struct KnownEntry: Hashable, Sendable {
     public var pdqQuality: Int?
     public var category: Category
     public var source: String
+    /// From a known-good set (NSRL): category N, matched with basis `known-good`, never queued.
+    public var knownGood: Bool
 
     public init(md5: [UInt8]? = nil, sha1: [UInt8]? = nil, sha256: [UInt8]? = nil, pdq: PDQHash? = nil, pdqQuality: Int? = nil,
-                category: Category, source: String) {
+                category: Category, source: String, knownGood: Bool = false) {
         self.md5 = md5
         self.sha1 = sha1
         self.sha256 = sha256
@@ -20,6 +22,7 @@ public struct KnownEntry: Hashable, Sendable {
         self.pdqQuality = pdqQuality
         self.category = category
         self.source = source
+        self.knownGood = knownGood
     }
 
     public func digest(_ type: HashType) -> [UInt8]? {
@@ -154,6 +157,8 @@ public struct HashDatabaseInfo: Sendable {
     public var perHashType: [HashType: Int]
     /// Entries with a PDQ perceptual hash.
     public var pdqEntries: Int
+    /// Entries from known-good sets (NSRL).
+    public var knownGoodEntries: Int = 0
     public var sources: [String: Int]
     public var imports: [ImportRecord]
     public var conflicts: Int

@@ -117,6 +117,16 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                 """)
             try Self.storeFingerprint(db)
         }
+        migrator.registerMigration("v4: known-good") { db in
+            // Entries from known-good sets (NSRL): category N, matched as `known-good`. The
+            // identity includes the flag, so the same digest can be both, from the same source.
+            try db.execute(sql: """
+                ALTER TABLE entries ADD COLUMN known_good INTEGER NOT NULL DEFAULT 0;
+                DROP INDEX entries_identity;
+                CREATE UNIQUE INDEX entries_identity ON entries(
+                    ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source, known_good);
+                """)
+        }
         return migrator
     }
 
@@ -126,15 +136,16 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         do {
             return try queue.read { db in
                 // One cached statement per lookup: the scan's recorder calls this for every medium.
+                let knownGood = try Self.hasKnownGoodColumn(db) ? "known_good" : "0"
                 let statement = try db.cachedStatement(sql: """
-                    SELECT DISTINCT 0 AS strength, category, source FROM entries WHERE sha256 = ?
-                    UNION SELECT DISTINCT 1, category, source FROM entries WHERE sha1 = ?
-                    UNION SELECT DISTINCT 2, category, source FROM entries WHERE md5 = ?
-                    ORDER BY strength, category, source
+                    SELECT DISTINCT 0 AS strength, category, source, \(knownGood) AS known_good FROM entries WHERE sha256 = ?
+                    UNION SELECT DISTINCT 1, category, source, \(knownGood) FROM entries WHERE sha1 = ?
+                    UNION SELECT DISTINCT 2, category, source, \(knownGood) FROM entries WHERE md5 = ?
+                    ORDER BY strength, category, source, known_good
                     """)
                 let rows = try Row.fetchAll(statement, arguments: [Data(digests.sha256), Data(digests.sha1), Data(digests.md5)])
                 let matches = try rows.map { row in
-                    KnownMatch(category: try Self.category(row), basis: .exact,
+                    KnownMatch(category: try Self.category(row), basis: row["known_good"] as Bool ? .knownGood : .exact,
                                hashType: MatchHash(HashType.allCases[row["strength"]]), source: row["source"])
                 }
                 return matches.isEmpty ? .notFound : .found(matches)
@@ -151,9 +162,11 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
             return try queue.read { db in
                 var entries: [PDQIndex.Entry] = []
                 guard try Self.hasPDQColumn(db) else { return PDQIndex([]) }
+                // Known-good sets say "this exact file is harmless", never "things like it are".
+                let notKnownGood = try Self.hasKnownGoodColumn(db) ? "AND NOT known_good" : ""
                 let cursor = try Row.fetchCursor(db, sql: """
                     SELECT pdq, category, source FROM entries
-                    WHERE pdq IS NOT NULL AND length(pdq) = 32 AND (pdq_quality IS NULL OR pdq_quality >= ?)
+                    WHERE pdq IS NOT NULL AND length(pdq) = 32 AND (pdq_quality IS NULL OR pdq_quality >= ?) \(notKnownGood)
                     ORDER BY id
                     """, arguments: [qualityFloor])
                 // Row order (the order of import) fixes the index's tie order; no sort needed.
@@ -178,6 +191,11 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         }
     }
 
+    /// A database last written before migration v4, opened read-only, has no known-good entries.
+    static func hasKnownGoodColumn(_ db: Database) throws -> Bool {
+        try db.columns(in: "entries").contains { $0.name == "known_good" }
+    }
+
     /// A database last written before migration v3, opened read-only, has no PDQ column yet:
     /// it simply holds no PDQ hashes (any import or `hashdb map` migrates it).
     static func hasPDQColumn(_ db: Database) throws -> Bool {
@@ -199,13 +217,13 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                 let importID = db.lastInsertedRowID
                 let lastEntryBefore = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM entries") ?? 0
                 let insert = try db.makeStatement(sql: """
-                    INSERT OR IGNORE INTO entries(md5, sha1, sha256, pdq, pdq_quality, category, source, import_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR IGNORE INTO entries(md5, sha1, sha256, pdq, pdq_quality, category, source, import_id, known_good)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 let counts = try body { entry in
                     insert.setUncheckedArguments([entry.md5.map { Data($0) }, entry.sha1.map { Data($0) },
                                                   entry.sha256.map { Data($0) }, entry.pdq.map { Data($0.bytes) }, entry.pdqQuality,
-                                                  entry.category.rawValue, entry.source, importID])
+                                                  entry.category.rawValue, entry.source, importID, entry.knownGood])
                     try insert.execute()
                     return db.changesCount > 0
                 }
@@ -286,7 +304,8 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         var hasher = SHA256()
         try forEachEntry(db) { entry in
             let digests = [entry.md5, entry.sha1, entry.sha256, entry.pdq?.bytes].map { $0.map(Hex.encode) ?? "" }.joined(separator: ",")
-            let line = "\(digests),\(entry.category.rawValue),\(entry.source.utf8.count):\(entry.source)\n"
+            // Known-good entries are marked; other lines are as before the flag existed.
+            let line = "\(digests),\(entry.category.rawValue),\(entry.source.utf8.count):\(entry.source)\(entry.knownGood ? ",known-good" : "")\n"
             hasher.update(data: Data(line.utf8))
         }
         return Hex.encode(hasher.finalize())
@@ -302,10 +321,11 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
 
     /// Every entry in identity order: MD5, SHA-1, SHA-256, PDQ (missing first), category, source.
     private static func forEachEntry(_ db: Database, _ visit: (KnownEntry) throws -> Void) throws {
+        let knownGood = try hasKnownGoodColumn(db)
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT ifnull(md5, x'') AS md5, ifnull(sha1, x'') AS sha1, ifnull(sha256, x'') AS sha256, ifnull(pdq, x'') AS pdq,
-                   pdq_quality, category, source
-            FROM entries ORDER BY ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source
+                   pdq_quality, category, source, \(knownGood ? "known_good" : "0") AS known_good
+            FROM entries ORDER BY ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source\(knownGood ? ", known_good" : "")
             """)
         while let row = try cursor.next() {
             func digest(_ column: String) -> [UInt8]? {
@@ -314,7 +334,8 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
             }
             let pdq = digest("pdq").flatMap { $0.count == 32 ? PDQHash(bytes: $0) : nil }
             try visit(KnownEntry(md5: digest("md5"), sha1: digest("sha1"), sha256: digest("sha256"), pdq: pdq,
-                                 pdqQuality: pdq == nil ? nil : row["pdq_quality"], category: try Self.category(row), source: row["source"]))
+                                 pdqQuality: pdq == nil ? nil : row["pdq_quality"], category: try Self.category(row), source: row["source"],
+                                 knownGood: row["known_good"]))
         }
     }
 
@@ -415,6 +436,8 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                     perCategory: perCategory, perHashType: perHashType,
                     pdqEntries: try Self.hasPDQColumn(db)
                         ? Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE pdq IS NOT NULL") ?? 0 : 0,
+                    knownGoodEntries: try Self.hasKnownGoodColumn(db)
+                        ? Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE known_good") ?? 0 : 0,
                     sources: sources, imports: imports,
                     // A database made before migration v2, opened read-only, has no conflicts table yet.
                     conflicts: try db.tableExists("conflicts") ? Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0 : 0,

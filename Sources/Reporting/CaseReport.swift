@@ -28,6 +28,8 @@ public struct BasisCounts: Codable, Sendable, Equatable {
     public var exact = 0
     public var perceptual = 0
     public var examiner = 0
+    /// In a known-good set (NSRL) only: counted as N, never reviewed.
+    public var knownGood = 0
 
     public init() {}
 }

@@ -65,6 +65,7 @@ public struct ReportBuilder {
             case .exact: summary.basis.exact += 1
             case .perceptual: summary.basis.perceptual += 1
             case .examiner: summary.basis.examiner += 1
+            case .knownGood: summary.basis.knownGood += 1
             }
         }
 

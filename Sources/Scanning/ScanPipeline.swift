@@ -81,13 +81,16 @@ public final class ScanPipeline {
         public var sources: [String]
         /// The category-code tables the database used, "profile uk: 0→N, 1→A, 2→B, 3→C".
         public var categoryCodes: String?
+        /// Entries from known-good sets (NSRL).
+        public var knownGoodEntries: Int
 
-        public init(path: String, fingerprint: String, entries: Int, sources: [String], categoryCodes: String? = nil) {
+        public init(path: String, fingerprint: String, entries: Int, sources: [String], categoryCodes: String? = nil, knownGoodEntries: Int = 0) {
             self.path = path
             self.fingerprint = fingerprint
             self.entries = entries
             self.sources = sources
             self.categoryCodes = categoryCodes
+            self.knownGoodEntries = knownGoodEntries
         }
     }
 
@@ -114,7 +117,8 @@ public final class ScanPipeline {
         self.init(options: options, hashDatabase: hashDatabase,
                   facts: DatabaseFacts(path: hashDatabase.path, fingerprint: info.fingerprint, entries: info.entries,
                                        sources: info.sources.keys.sorted(),
-                                       categoryCodes: info.categoryMaps.map { "profile \($0.profile): \($0.summary)" }.joined(separator: "; ")),
+                                       categoryCodes: info.categoryMaps.map { "profile \($0.profile): \($0.summary)" }.joined(separator: "; "),
+                                       knownGoodEntries: info.knownGoodEntries),
                   store: store, perceptualIndex: index)
     }
 
@@ -236,6 +240,7 @@ public final class ScanPipeline {
         }
         settings.merge(options.expansion.settings) { $1 }
         if let codes = hashDatabaseFacts.categoryCodes, !codes.isEmpty { settings["category_codes"] = codes }
+        if hashDatabaseFacts.knownGoodEntries > 0 { settings["known_good_entries"] = String(hashDatabaseFacts.knownGoodEntries) }
         if options.expansion.enabled { settings["containers"] = ContainerFormats.libraryVersions }
         // A pinned clock (for reproducible tests) must never pass unnoticed in casework.
         if let fixed = ProcessInfo.processInfo.environment["TRIAGE_FIXED_TIME"], !fixed.isEmpty {

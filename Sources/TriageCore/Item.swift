@@ -81,6 +81,8 @@ public enum Basis: String, Codable, Sendable, CaseIterable {
     case perceptual
     /// An examiner decided.
     case examiner
+    /// An exact digest is in a known-good set (NSRL): not indecent, never queued.
+    case knownGood = "known-good"
 }
 
 /// Which hash of an item found a database entry.

@@ -23,16 +23,19 @@ public struct Resolution: Sendable, Equatable {
         let categories = Set(deciding(matches).map(\.category))
         if let decision { return Resolution(category: decision, basis: .examiner, conflict: categories.count > 1) }
         if categories.count == 1, let only = categories.first {
-            let basis: Basis = matches.contains { $0.basis == .exact } ? .exact : .perceptual
+            // A known-good set (NSRL) is the basis only when no known-hash set says the same.
+            let basis: Basis = matches.contains { $0.basis == .exact } ? .exact
+                : matches.contains { $0.basis == .knownGood } ? .knownGood : .perceptual
             return Resolution(category: only, basis: basis)
         }
         return Resolution(category: nil, basis: nil, conflict: categories.count > 1)
     }
 
-    /// The matches that decide: the exact ones if any; otherwise the closest perceptual ones
-    /// (equal distances with different categories are a conflict, never a silent choice).
+    /// The matches that decide: the exact ones (known-good ones included) if any; otherwise
+    /// the closest perceptual ones (equal distances with different categories are a conflict,
+    /// never a silent choice). An item both known-good and known as indecent is a conflict.
     public static func deciding(_ matches: [KnownMatch]) -> [KnownMatch] {
-        let exact = matches.filter { $0.basis == .exact }
+        let exact = matches.filter { $0.basis == .exact || $0.basis == .knownGood }
         if !exact.isEmpty { return exact }
         let perceptual = matches.filter { $0.perceptual != nil }
         guard let closest = perceptual.map({ $0.perceptual!.distance }).min() else { return matches }

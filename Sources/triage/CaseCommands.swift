@@ -42,7 +42,7 @@ struct Status: ParsableCommand {
                 let counts = summary.counts[category.rawValue]!
                 return "\(category.rawValue) \(counts.still.instances + counts.moving.instances)"
             }.joined(separator: ", ")
-            out += "  \(summary.exhibit == "TOTAL" ? "total" : SafeText.display(summary.exhibit)): \(summary.files) files, \(summary.images) images, \(summary.videos) videos; \(indecent), N \(summary.counts["N"]!.still.instances + summary.counts["N"]!.moving.instances); pending \(summary.pending.instances) (\(summary.pending.unique) unique); errors \(summary.errors); basis: exact \(summary.basis.exact), perceptual \(summary.basis.perceptual), examiner \(summary.basis.examiner)\n"
+            out += "  \(summary.exhibit == "TOTAL" ? "total" : SafeText.display(summary.exhibit)): \(summary.files) files, \(summary.images) images, \(summary.videos) videos; \(indecent), N \(summary.counts["N"]!.still.instances + summary.counts["N"]!.moving.instances); pending \(summary.pending.instances) (\(summary.pending.unique) unique); errors \(summary.errors); basis: exact \(summary.basis.exact), perceptual \(summary.basis.perceptual), examiner \(summary.basis.examiner)\(summary.basis.knownGood > 0 ? ", known-good \(summary.basis.knownGood)" : "")\n"
         }
         // The exposure ledger: what each examiner was shown unblurred in the review screen.
         for entry in exposure {

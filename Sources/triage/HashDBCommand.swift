@@ -22,6 +22,7 @@ struct HashDB: ParsableCommand {
         @Option(help: "auto, or one of: \(HashSetFormats.names.joined(separator: ", ")).") var format = "auto"
         @Option(help: "Category for records that carry none (digest lists, hashdeep): A, B, C or N.") var category: Category?
         @Option(help: "Source name stored with each entry (default: the file name).") var source: String?
+        @Flag(help: "A known-good set (as NSRL formats always are): category N, matched as known-good, never reviewed.") var knownGood = false
         @Flag(help: "Print the result as JSON.") var json = false
 
         func validate() throws {
@@ -46,7 +47,8 @@ struct HashDB: ParsableCommand {
             var results: [FileResult] = []
             for file in files {
                 do {
-                    let outcome = try importer.importFile(file, format: format == "auto" ? nil : format, category: category, source: source)
+                    let outcome = try importer.importFile(file, format: format == "auto" ? nil : format, category: category, source: source,
+                                                             knownGood: knownGood)
                     let counts = outcome.record.counts
                     for problem in outcome.problems { Console.err("\(file): \(problem)\n") }
                     if counts.rejected > outcome.problems.count {
@@ -89,14 +91,14 @@ struct HashDB: ParsableCommand {
                 struct ImportJSON: Encodable { var id: Int64; var time, file, format, source: String; var read, added, alreadyPresent, rejected: Int }
                 struct InfoJSON: Encodable {
                     var path: String; var entries: Int; var categories: [String: Int]; var hashTypes: [String: Int]; var pdq: Int
-                    var sources: [String: Int]; var conflicts: Int; var fingerprint: String; var categoryMaps: [String: [String: String]]
+                    var knownGood: Int; var sources: [String: Int]; var conflicts: Int; var fingerprint: String; var categoryMaps: [String: [String: String]]
                     var imports: [ImportJSON]
                 }
                 let value = InfoJSON(
                     path: info.path, entries: info.entries,
                     categories: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, info.perCategory[$0] ?? 0) }),
                     hashTypes: Dictionary(uniqueKeysWithValues: HashType.allCases.map { ($0.rawValue, info.perHashType[$0] ?? 0) }),
-                    pdq: info.pdqEntries,
+                    pdq: info.pdqEntries, knownGood: info.knownGoodEntries,
                     sources: info.sources, conflicts: info.conflicts, fingerprint: info.fingerprint,
                     categoryMaps: Dictionary(uniqueKeysWithValues: info.categoryMaps.map { map in
                         (map.profile, map.codes.mapValues(\.rawValue))
@@ -113,6 +115,7 @@ struct HashDB: ParsableCommand {
             out += "  per category: " + Category.allCases.map { "\($0.rawValue) \(info.perCategory[$0] ?? 0)" }.joined(separator: ", ") + "\n"
             out += "  per hash type: " + HashType.allCases.map { "\($0.rawValue) \(info.perHashType[$0] ?? 0)" }.joined(separator: ", ")
                 + ", pdq \(info.pdqEntries)\n"
+            if info.knownGoodEntries > 0 { out += "  known-good (NSRL and other known-good sets; category N): \(info.knownGoodEntries)\n" }
             out += "  conflicting digests: \(info.conflicts)\n"
             out += "  sources:\n"
             for (source, count) in info.sources.sorted(by: { $0.key < $1.key }) { out += "    \(SafeText.display(source)): \(count)\n" }

@@ -34,3 +34,28 @@ import TriageCore
         #expect(resolution.category == .n && resolution.basis == .examiner)
     }
 }
+
+@Suite struct KnownGoodResolutionTests {
+    let good = KnownMatch(category: .n, basis: .knownGood, hashType: .md5, source: "NSRL")
+
+    @Test func knownGoodAloneIsNotIndecentOnItsOwnBasis() {
+        #expect(Resolution.resolve(matches: [good], decision: nil) == Resolution(category: .n, basis: .knownGood))
+    }
+
+    @Test func aKnownHashSetSayingNTooIsTheBasis() {
+        let caid = KnownMatch(category: .n, basis: .exact, hashType: .sha1, source: "CAID")
+        #expect(Resolution.resolve(matches: [good, caid], decision: nil) == Resolution(category: .n, basis: .exact))
+    }
+
+    @Test func knownGoodAndIndecentIsAConflictForTheExaminer() {
+        let caid = KnownMatch(category: .a, basis: .exact, hashType: .md5, source: "CAID")
+        #expect(Resolution.resolve(matches: [good, caid], decision: nil) == Resolution(category: nil, basis: nil, conflict: true))
+        #expect(Resolution.resolve(matches: [good, caid], decision: .b).basis == .examiner)
+    }
+
+    @Test func knownGoodOutranksAPerceptualMatch() {
+        let near = KnownMatch(category: .a, basis: .perceptual, hashType: .pdq, source: "CAID",
+                              perceptual: PerceptualDistance(distance: 3, knownHash: .zero))
+        #expect(Resolution.resolve(matches: [near, good], decision: nil) == Resolution(category: .n, basis: .knownGood))
+    }
+}

@@ -32,6 +32,17 @@ public enum CSVHashSetFormat: HashSetFormat {
     }
 
     public static func read(_ input: ChunkReader, record: (HashSetRecord) throws -> Void, problem: (ImportProblem) -> Void) throws {
+        try readDelimited(input, record: record, problem: problem)
+    }
+
+    /// Reads a delimited file with a header line, as described above. The named formats built
+    /// on it (NSRL's `NSRLFile.txt`, HashKeeper, ICSE) differ only in how they are recognised
+    /// and what their records mean.
+    ///
+    /// - Parameter requiredDelimiter: the delimiter the format prescribes; a header without it
+    ///   is refused.
+    static func readDelimited(_ input: ChunkReader, requiredDelimiter: UInt8? = nil, record: (HashSetRecord) throws -> Void,
+                              problem: (ImportProblem) -> Void) throws {
         var columns: [Column]?
         var delimiter = UInt8(ascii: ",")
         try input.forEachLine { number, line in
@@ -41,6 +52,9 @@ public enum CSVHashSetFormat: HashSetFormat {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             guard let names = columns else {
                 delimiter = bytes.first { [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09].contains($0) } ?? UInt8(ascii: ",")
+                if let requiredDelimiter, delimiter != requiredDelimiter {
+                    throw HashDatabaseError("\(input.path) line \(number): the header is not separated by \(SafeText.display([requiredDelimiter])): \(SafeText.display(Array(bytes.prefix(120))))")
+                }
                 let header = split(bytes, by: delimiter).map { Column(String(decoding: $0, as: UTF8.self)) }
                 guard header.contains(where: { [.digest, .md5, .sha1, .sha256].contains($0) }) else {
                     throw HashDatabaseError("\(input.path) line \(number): the header names no md5, sha1, sha256 or hash column: \(SafeText.display(Array(bytes.prefix(120))))")

@@ -75,7 +75,8 @@ public enum HTMLReport: ReportFormat {
             if visual {
                 out += "<p>Visually unique: unique items whose PDQ hashes lie within \(h(report.settings["pdq_threshold"] ?? "?")) bits of each other (linked in chains) count once; an item without a usable PDQ counts on its own.</p>\n"
             }
-            out += "<p>Basis of categories: database exact match \(summary.basis.exact), perceptual match \(summary.basis.perceptual), examiner decision \(summary.basis.examiner)."
+            out += "<p>Basis of categories: database exact match \(summary.basis.exact), perceptual match \(summary.basis.perceptual), examiner decision \(summary.basis.examiner)"
+            out += summary.basis.knownGood > 0 ? ", known-good set (N, not reviewed) \(summary.basis.knownGood)." : "."
             if summary.conflicts > 0 { out += " Database conflicts (left pending): \(summary.conflicts)." }
             out += "</p>\n"
             if summary.reconciliation.contains(where: { $0.instances > $0.unique }) {

@@ -42,7 +42,8 @@ public enum TextReport: ReportFormat {
                 line("    " + pad(label, 18) + pad(cell(counts.still), 21) + cell(counts.moving))
             }
             line("    " + pad("pending", 18) + cell(summary.pending))
-            line("  Basis of categories: database exact match \(summary.basis.exact), perceptual match \(summary.basis.perceptual), examiner \(summary.basis.examiner)")
+            line("  Basis of categories: database exact match \(summary.basis.exact), perceptual match \(summary.basis.perceptual), examiner \(summary.basis.examiner)"
+                 + (summary.basis.knownGood > 0 ? ", known-good set (N, not reviewed) \(summary.basis.knownGood)" : ""))
             if summary.reconciliation.contains(where: { $0.instances > $0.unique }) {
                 line("  Reconciliation (instances = unique + further copies, by where the copies lie):")
                 line("    category          unique  other folders  in archives/documents  thumbnails  cache folders  instances")
