@@ -11,6 +11,8 @@ public final class CaseStore: @unchecked Sendable {
     public let directory: String
     public let path: String
     let queue: DatabaseQueue
+    /// Set inside `snapshot`: every read goes through this one read transaction.
+    private var pinned: Database?
 
     /// Opens the case in `directory`.
     ///
@@ -229,7 +231,26 @@ public final class CaseStore: @unchecked Sendable {
     // MARK: Helpers
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        if let pinned { return try body(pinned) }
         do { return try queue.read(body) } catch { throw CaseStoreError.wrapping(error, path: path) }
+    }
+
+    /// Runs `body` with every read of this store inside one read transaction: in WAL mode a
+    /// consistent snapshot of the case, whatever a running scan or another screen commits
+    /// meanwhile (a report during a scan). Reads only: a write inside it is a programming error.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        precondition(pinned == nil, "snapshots do not nest")
+        do {
+            return try queue.read { db in
+                pinned = db
+                defer { pinned = nil }
+                return try body()
+            }
+        } catch let error as CaseStoreError {
+            throw error
+        } catch {
+            throw CaseStoreError.wrapping(error, path: path)
+        }
     }
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {

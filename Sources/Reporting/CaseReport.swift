@@ -159,6 +159,9 @@ public struct CaseReport: Codable, Sendable {
     public var pendingItems: [ReportedPending]
     /// Scan runs that stopped before the end and were not completed by a later run.
     public var unfinishedScans: Int
+    /// A scan was recording into the case when the report was made: the report is an interim
+    /// snapshot of what was committed by then.
+    public var scanRunning = false
     /// Settings of the scans that produced the counts.
     public var settings: [String: String]
 }

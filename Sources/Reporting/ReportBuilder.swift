@@ -134,7 +134,16 @@ public struct ReportBuilder {
         }
     }
 
+    /// The report, from one consistent snapshot of the case (a scan or a review screen may be
+    /// writing meanwhile).
     public func build() throws -> CaseReport {
+        let scanRunning = store.isScanRunning()
+        var report = try store.snapshot { try buildFromSnapshot() }
+        report.scanRunning = scanRunning
+        return report
+    }
+
+    private func buildFromSnapshot() throws -> CaseReport {
         let info = try store.info()
         let scans = try store.scans()
         let decisions = try store.currentDecisions()

@@ -110,6 +110,9 @@ struct Scan: ParsableCommand {
                                                        perceptual: perceptual.options, expansion: expansion.options),
                                hashDatabase: hashDatabase, store: store), store)
         }
+        // Held while the scan runs, so that a report made meanwhile says it is interim.
+        let scanLock = try Console.setup { try store.holdScanLock() }
+        defer { withExtendedLifetime(scanLock) {} }
         for warning in try Console.setup({ try scanner.resumeWarnings() }) { Console.err("triage: warning: \(warning)\n") }
         let mode = progress == .auto ? (Console.stderrIsTerminal ? ProgressMode.auto : .none) : progress
         let summary = try Console.setup {

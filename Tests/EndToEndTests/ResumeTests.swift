@@ -57,6 +57,9 @@ import TriageTestSupport
         #expect((partial["totals"] as! [String: Any])["files"] as? Int == 8)
         let partialReport = try Triage.run(["report", "--case", killed, "--format", "text"])
         #expect(partialReport.stdout.hasPrefix("NOT FINAL: 1 scan run(s) stopped before the end"))
+        // While a scan holds the case's scan lock (as a running scan does), the same report is interim.
+        let interim = shell("flock -s \(killed)/scan.lock \(Triage.binary) report --case \(killed) --format text")
+        #expect(interim.output.hasPrefix("INTERIM: a scan is still running"), "\(interim.output.prefix(200))")
 
         let second = try scan(root, killed, extra: ["--batch-size", "4"])
         #expect(second.status == 0)

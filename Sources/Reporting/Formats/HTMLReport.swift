@@ -33,7 +33,9 @@ public enum HTMLReport: ReportFormat {
             </style></head><body>
 
             """
-        if report.unfinishedScans > 0 {
+        if report.scanRunning {
+            out += "<p class=\"warning\">INTERIM: a scan is still running; this report is a consistent snapshot of what it had recorded at \(h(report.generated)), and its numbers will change.</p>\n"
+        } else if report.unfinishedScans > 0 {
             out += "<p class=\"warning\">NOT FINAL: \(report.unfinishedScans) scan run(s) stopped before the end; run the same <code>triage scan</code> command again to finish.</p>\n"
         }
         if report.totals.pending.instances > 0 {

@@ -9,7 +9,9 @@ public enum TextReport: ReportFormat {
     public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
         var out = ""
         func line(_ text: String = "") { out += text + "\n" }
-        if report.unfinishedScans > 0 {
+        if report.scanRunning {
+            line("INTERIM: a scan is still running; this report is a consistent snapshot of what it had recorded at \(report.generated), and its numbers will change.")
+        } else if report.unfinishedScans > 0 {
             line("NOT FINAL: \(report.unfinishedScans) scan run(s) stopped before the end; run the same `triage scan` command again to finish.")
         }
         let pending = report.totals.pending
