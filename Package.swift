@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "CTerminal", linkerSettings: [.linkedLibrary("dl")]),
 
         // Value types shared by every stage.
-        .target(name: "TriageCore"),
+        .target(name: "TriageCore", resources: [.copy("Profiles")]),
 
         // Pipeline stages.
         .target(name: "Evidence", dependencies: ["TriageCore", "CArchive", "CQPDF", "CExif"]),

@@ -16,9 +16,12 @@ public final class CaseStore: @unchecked Sendable {
 
     /// Opens the case in `directory`.
     ///
-    /// - Parameter create: make the directory and the store if they do not exist (`scan`);
-    ///   otherwise a missing case is an error that says how to make one.
-    public init(directory: String, create: Bool) throws {
+    /// - Parameters:
+    ///   - create: make the directory and the store if they do not exist (`scan`);
+    ///     otherwise a missing case is an error that says how to make one.
+    ///   - profile: the category profile (`CategoryProfile`) a new case is locked to (default
+    ///     `uk`); for an existing case, a different profile is refused.
+    public init(directory: String, create: Bool, profile: String? = nil) throws {
         self.directory = directory
         path = (directory as NSString).appendingPathComponent(Self.fileName)
         var isDirectory: ObjCBool = false
@@ -60,14 +63,26 @@ public final class CaseStore: @unchecked Sendable {
             try queue.write { db in
                 if try String.fetchOne(db, sql: "SELECT value FROM case_info WHERE key = 'name'") == nil {
                     let name = ((directory as NSString).standardizingPath as NSString).lastPathComponent
-                    for (key, value) in [("name", name), ("profile", "uk"), ("created", Self.timestamp())] {
+                    for (key, value) in [("name", name), ("profile", profile ?? CategoryProfile.defaultName), ("created", Self.timestamp())] {
                         try db.execute(sql: "INSERT INTO case_info(key, value) VALUES (?, ?)", arguments: [key, value])
                     }
+                } else if let profile,
+                          let locked = try String.fetchOne(db, sql: "SELECT value FROM case_info WHERE key = 'profile'"), locked != profile {
+                    throw CaseStoreError("the case \(directory) is locked to the category profile \(locked); it cannot be scanned or reviewed under \(profile) (one case, one way of counting). Leave out --profile, or use a new --case")
                 }
             }
         } catch {
             throw CaseStoreError.wrapping(error, path: path)
         }
+    }
+
+    /// The category profile the case is locked to.
+    public func profile() throws -> CategoryProfile {
+        let name = try info().profile
+        guard let profile = CategoryProfile.named(name) else {
+            throw CaseStoreError("the case uses the category profile \(name), which this triage does not have (it has \(CategoryProfile.names.joined(separator: ", ")))")
+        }
+        return profile
     }
 
     static var migrator: DatabaseMigrator {
@@ -246,8 +261,6 @@ public final class CaseStore: @unchecked Sendable {
                 defer { pinned = nil }
                 return try body()
             }
-        } catch let error as CaseStoreError {
-            throw error
         } catch {
             throw CaseStoreError.wrapping(error, path: path)
         }

@@ -22,7 +22,7 @@ public struct CategoryMap: Sendable, Equatable {
     /// The UK profile's defaults: CAID-style VICS codes 1, 2, 3 → A, B, C; 0 → N (not indecent).
     /// Code 4 and anything else are unmapped until the examiner maps them (`hashdb map`): an
     /// unmapped code is rejected at import with its record number, never guessed.
-    public static let ukDefault = CategoryMap(profile: "uk", codes: ["0": .n, "1": .a, "2": .b, "3": .c])
+    public static let ukDefault = CategoryMap(profile: "uk", codes: CategoryProfile.uk.vicsCodes)
 
     /// The table's codes, numeric ones in numeric order first.
     private var orderedCodes: [(code: String, category: Category)] {

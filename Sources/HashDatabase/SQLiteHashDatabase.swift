@@ -127,6 +127,16 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                     ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source, known_good);
                 """)
         }
+        migrator.registerMigration("v5: profiles") { db in
+            // Every shipped profile's VICS code table (US: Project VIC 0–3), where the database
+            // has no row for that code yet (an examiner's own mapping stays).
+            for profile in CategoryProfile.all.values {
+                for (code, category) in profile.vicsCodes {
+                    try db.execute(sql: "INSERT OR IGNORE INTO category_map(profile, code, category) VALUES (?, ?, ?)",
+                                   arguments: [profile.name, code, category.rawValue])
+                }
+            }
+        }
         return migrator
     }
 

@@ -130,6 +130,11 @@ public struct CaseReport: Codable, Sendable {
         public var examiners: [String]
         public var profile: String
         public var created: String
+        /// What the profile's categories are called: slot → "A" / "1 CAM (child abuse material)".
+        public var categoryLabels: [String: String] = [:]
+
+        /// The profile itself (the default UK one if this triage lacks it).
+        public var categoryProfile: CategoryProfile { CategoryProfile.named(profile) ?? .uk }
     }
 
     public struct HashDB: Codable, Sendable {

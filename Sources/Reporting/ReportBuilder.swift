@@ -219,7 +219,10 @@ public struct ReportBuilder {
             generated: UTCClock.now(),
             tool: .init(name: "triage", version: toolVersion, libmagic: libmagicVersion),
             case: .init(name: info.name, examiner: scans.last?.examiner ?? "", examiners: info.examiners, profile: info.profile,
-                        created: info.created),
+                        created: info.created,
+                        categoryLabels: Dictionary(uniqueKeysWithValues: Category.allCases.map {
+                            ($0.rawValue, (CategoryProfile.named(info.profile) ?? .uk).longLabel($0))
+                        })),
             hashdb: .init(entries: latest?.hashDatabaseEntries ?? 0, sources: latest?.hashDatabaseSources ?? [],
                           fingerprint: latest?.hashDatabaseFingerprint ?? "", path: latest?.hashDatabasePath ?? ""),
             exhibits: tallies.keys.sorted().map { tallies[$0]!.finished() },

@@ -2,7 +2,7 @@ import TriageCore
 
 /// What the examiner can ask of the review screen, one key each (Docs/review.md).
 public enum ReviewKey: Sendable, Equatable {
-    /// `a` `b` `c` `n`: categorise the item (every content and instance in it).
+    /// `a` `b` `c` `n` (the profile's keys): categorise the item (every content and instance in it).
     case categorise(Category)
     /// `s`: leave the item pending and go to the next pending one.
     case skip
@@ -31,8 +31,18 @@ public enum ReviewKey: Sendable, Equatable {
 /// Turns the bytes a terminal sends into keys. Unknown bytes and sequences are ignored.
 public struct KeyDecoder: Sendable {
     private var pending: [UInt8] = []
+    private let single: [UInt8: ReviewKey]
 
-    public init() {}
+    /// - Parameter profile: whose keys categorise (`a` `b` `c` `n`; Project VIC `1` `2` `3` `0`).
+    public init(profile: CategoryProfile = .uk) {
+        var single = Self.fixed
+        for category in Category.allCases {
+            if let key = profile.entry(category).key.utf8.first, profile.entry(category).key.utf8.count == 1 {
+                single[key] = .categorise(category)
+            }
+        }
+        self.single = single
+    }
 
     /// Decodes what has arrived; an escape sequence cut between two reads is completed by the
     /// next call. A lone ESC with nothing after it is dropped by `flush()`.
@@ -58,7 +68,7 @@ public struct KeyDecoder: Sendable {
                 index = end + 1
                 continue
             }
-            if let key = Self.single[byte] { keys.append(key) }
+            if let key = single[byte] { keys.append(key) }
             index += 1
         }
         pending.removeFirst(index)
@@ -68,9 +78,9 @@ public struct KeyDecoder: Sendable {
     /// Drops an incomplete sequence (a lone ESC) after the input went quiet.
     public mutating func flush() { pending.removeAll() }
 
-    private static let single: [UInt8: ReviewKey] = [
-        UInt8(ascii: "a"): .categorise(.a), UInt8(ascii: "b"): .categorise(.b), UInt8(ascii: "c"): .categorise(.c),
-        UInt8(ascii: "n"): .categorise(.n), UInt8(ascii: "s"): .skip, UInt8(ascii: "u"): .undo, UInt8(ascii: " "): .reveal,
+    /// Every key but the categories (which come from the profile).
+    private static let fixed: [UInt8: ReviewKey] = [
+        UInt8(ascii: "s"): .skip, UInt8(ascii: "u"): .undo, UInt8(ascii: " "): .reveal,
         UInt8(ascii: "g"): .toggleGrey, UInt8(ascii: "x"): .split, UInt8(ascii: "d"): .details, UInt8(ascii: "?"): .help,
         UInt8(ascii: "o"): .open, UInt8(ascii: "q"): .quit, 0x03: .quit, 0x0C: .redraw,
         UInt8(ascii: "h"): .previous, UInt8(ascii: "l"): .next,

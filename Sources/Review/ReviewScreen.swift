@@ -37,8 +37,8 @@ public struct ReviewScreen {
         let area = pictureArea()
         var body = [String](repeating: "", count: area.rows)
         switch session.overlay {
-        case .help: body = fit(Self.helpText, rows: area.rows)
-        case .details: body = fit(session.current.map(detailLines) ?? [], rows: area.rows)
+        case .help: body = fit(Self.helpText(session.profile), rows: area.rows)
+        case .details: body = fit(session.current.map { detailLines($0, profile: session.profile) } ?? [], rows: area.rows)
         case .breakOffer: body = fit(["", "", session.breakText], rows: area.rows)
         case .none:
             if let pictureNote { body[area.rows / 2] = centred(pictureNote) }
@@ -53,21 +53,21 @@ public struct ReviewScreen {
 
     private func footer(_ session: ReviewSession) -> [String] {
         guard let item = session.current else {
-            return ["", "", "", "", session.message.map(SafeText.display) ?? "", Self.keyLine]
+            return ["", "", "", "", session.message.map(SafeText.display) ?? "", Self.keyLine(session.profile)]
         }
         let first = item.first
         var state: String
         switch item.status {
         case .pending: state = "PENDING"
-        case .decided(let category): state = "DECIDED \(category.rawValue)"
+        case .decided(let category): state = "DECIDED \(session.profile.longLabel(category))"
         }
         state += session.isRevealed ? " · REVEALED" : " · blurred"
         state += session.isGrey ? " · grey" : " · colour"
         var counts = "\(item.instanceCount) instance\(item.instanceCount == 1 ? "" : "s")"
         if item.contents.count > 1 { counts += " of \(item.contents.count) near-duplicate contents (PDQ spread \(item.spread); x splits)" }
         let suggestion = item.suggestion.map {
-            "Suggested \($0.category.rawValue) (not applied): PDQ distance \($0.distance) to \(SafeText.display($0.path)), \(SafeText.display($0.basis))"
-        } ?? conflict(item) ?? ""
+            "Suggested \(session.profile.longLabel($0.category)) (not applied): PDQ distance \($0.distance) to \(SafeText.display($0.path)), \(SafeText.display($0.basis))"
+        } ?? conflict(item, profile: session.profile) ?? ""
         var path = "\(SafeText.display(first.exhibit)): \(first.result.path.display)"
         if item.instanceCount > 1 { path += "  (+\(item.instanceCount - 1) more: d)" }
         var facts = [first.result.mime ?? "unknown type", Self.size(first.result.size)]
@@ -80,19 +80,19 @@ public struct ReviewScreen {
             facts.joined(separator: " · "),
             suggestion,
             session.message.map(SafeText.display) ?? "",
-            Self.keyLine,
+            Self.keyLine(session.profile),
         ]
     }
 
-    private func conflict(_ item: ReviewItem) -> String? {
+    private func conflict(_ item: ReviewItem, profile: CategoryProfile) -> String? {
         let matches = item.contents.flatMap(\.conflictingMatches)
         guard !matches.isEmpty else { return nil }
-        let named = Set(matches.map { "\($0.category.rawValue) (\($0.basis.rawValue), \(SafeText.display($0.source)))" }).sorted()
+        let named = Set(matches.map { "\(profile.label($0.category)) (\($0.basis.rawValue), \(SafeText.display($0.source)))" }).sorted()
         return "Database conflict: " + named.joined(separator: " vs ")
     }
 
     /// Every path, size, time, MIME type, digest and match of the item.
-    func detailLines(_ item: ReviewItem) -> [String] {
+    func detailLines(_ item: ReviewItem, profile: CategoryProfile) -> [String] {
         var lines = ["Details (d closes)", ""]
         for (index, content) in item.contents.enumerated() {
             let first = content.instances[0].result
@@ -106,7 +106,7 @@ public struct ReviewScreen {
             if let pdq = first.pdq { facts += " · PDQ \(pdq.hash.hex) quality \(pdq.quality)" }
             lines.append(facts)
             for match in content.conflictingMatches {
-                var text = "  database: \(match.category.rawValue) by \(match.basis.rawValue) \(match.hashType.rawValue) match, \(SafeText.display(match.source))"
+                var text = "  database: \(profile.label(match.category)) by \(match.basis.rawValue) \(match.hashType.rawValue) match, \(SafeText.display(match.source))"
                 if let perceptual = match.perceptual { text += ", distance \(perceptual.distance)" }
                 lines.append(text)
             }
@@ -120,28 +120,37 @@ public struct ReviewScreen {
             }
         }
         if let suggestion = item.suggestion {
-            lines.append("Suggested \(suggestion.category.rawValue): PDQ distance \(suggestion.distance) to \(SafeText.display(suggestion.path)) (\(SafeText.display(suggestion.basis)))")
+            lines.append("Suggested \(profile.longLabel(suggestion.category)): PDQ distance \(suggestion.distance) to \(SafeText.display(suggestion.path)) (\(SafeText.display(suggestion.basis)))")
         }
         return lines
     }
 
-    static let keyLine = "a b c: category · n: not indecent · s: skip · u: undo · space: reveal · g: grey · x: split · d: details · ?: help · q: quit"
+    /// The keys, with the profile's category keys ("a b c: category · n: not indecent" in the UK).
+    static func keyLine(_ profile: CategoryProfile) -> String {
+        let indecent = Category.indecent.map { profile.entry($0).key }.joined(separator: " ")
+        return "\(indecent): category · \(profile.entry(.n).key): \(profile.entry(.n).description) · s: skip · u: undo · space: reveal · g: grey · x: split · d: details · ?: help · q: quit"
+    }
 
-    static let helpText = [
-        "Keys (? closes)", "",
-        "a  b  c     category A, B or C: applies to every instance and near-duplicate shown",
-        "n           not indecent",
-        "s           skip: leave it pending, go to the next pending item",
-        "u           undo your latest decision (again for the one before; works after a restart)",
-        "space       reveal the item unblurred; it blurs again when you move on",
-        "g           grey or colour",
-        "← →  h l    previous or next item (decided items can be changed)",
-        "x           split a group of near-duplicates into one item per content",
-        "d           details: every path, size, time, MIME type, digest and match",
-        "o           open in your viewer ($TRIAGE_VIEWER)",
-        "Ctrl-L      redraw",
-        "q           quit: every decision is already saved; the next review resumes here",
-    ]
+    static func helpText(_ profile: CategoryProfile) -> [String] {
+        ["Keys (? closes)", ""]
+            + Category.allCases.map { category in
+                let key = profile.entry(category).key
+                return key + String(repeating: " ", count: max(1, 12 - key.count)) + profile.longLabel(category)
+                    + (category == .a ? ": applies to every instance and near-duplicate shown" : "")
+            }
+            + [
+                "s           skip: leave it pending, go to the next pending item",
+                "u           undo your latest decision (again for the one before; works after a restart)",
+                "space       reveal the item unblurred; it blurs again when you move on",
+                "g           grey or colour",
+                "← →  h l    previous or next item (decided items can be changed)",
+                "x           split a group of near-duplicates into one item per content",
+                "d           details: every path, size, time, MIME type, digest and match",
+                "o           open in your viewer ($TRIAGE_VIEWER)",
+                "Ctrl-L      redraw",
+                "q           quit: every decision is already saved; the next review resumes here",
+            ]
+    }
 
     private func fit(_ text: [String], rows: Int) -> [String] {
         var lines = Array(text.prefix(rows))

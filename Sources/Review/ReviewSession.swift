@@ -45,6 +45,8 @@ public final class ReviewSession {
     public private(set) var decisionsTaken = 0
 
     public let examiner: String
+    /// How categories are named and typed.
+    public let profile: CategoryProfile
     private let store: CaseStore
     private let greyByDefault: Bool
     private let breaks: BreakPolicy
@@ -56,9 +58,10 @@ public final class ReviewSession {
     /// - Parameters:
     ///   - colour: show items in colour (still blurred) rather than grey until `g`.
     ///   - clock: seconds, monotonic (injected so tests control reveal durations and breaks).
-    public init(items: [ReviewItem], store: CaseStore, examiner: String, colour: Bool = false, breaks: BreakPolicy = BreakPolicy(),
-                clock: @escaping () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }) {
+    public init(items: [ReviewItem], store: CaseStore, examiner: String, profile: CategoryProfile = .uk, colour: Bool = false,
+                breaks: BreakPolicy = BreakPolicy(), clock: @escaping () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }) {
         self.items = items
+        self.profile = profile
         self.store = store
         self.examiner = examiner
         greyByDefault = !colour
@@ -131,7 +134,7 @@ public final class ReviewSession {
         decisionsSinceBreak += 1
         let instances = outcomes.reduce(0) { $0 + $1.instances }
         let contents = outcomes.count == 1 ? "" : " of \(outcomes.count) contents"
-        message = "Saved \(category.rawValue): \(instances) instance\(instances == 1 ? "" : "s")\(contents)."
+        message = "Saved \(profile.label(category)): \(instances) instance\(instances == 1 ? "" : "s")\(contents)."
         moveToNextPending()
         if breakIsDue { overlay = .breakOffer }
     }
@@ -157,10 +160,10 @@ public final class ReviewSession {
             }
         }
         decisionsSinceBreak = max(0, decisionsSinceBreak - 1)
-        let was = outcome.decisions[0].category.rawValue
+        let was = profile.label(outcome.decisions[0].category)
         switch status {
         case .pending: message = "Undone: \(was) withdrawn, the item is pending again."
-        case .decided(let earlier): message = "Undone: \(was) withdrawn; the earlier category \(earlier.rawValue) is in force again."
+        case .decided(let earlier): message = "Undone: \(was) withdrawn; the earlier category \(profile.label(earlier)) is in force again."
         }
     }
 

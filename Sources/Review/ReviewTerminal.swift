@@ -35,13 +35,14 @@ public final class ReviewTerminal {
     private let composer: PictureComposer
     private var renderer: (any PictureRenderer)?
     private(set) public var choice: TerminalProbe.Choice?
-    private var keys = KeyDecoder()
+    private var keys: KeyDecoder
 
     public init(session: ReviewSession, caseName: String, options: ReviewDisplayOptions) {
         self.session = session
         self.caseName = caseName
         self.options = options
         composer = PictureComposer(blurStrength: options.blurStrength)
+        keys = KeyDecoder(profile: session.profile)
         loader = PreviewLoader(locator: ContentLocator(expansion: options.expansion))
     }
 

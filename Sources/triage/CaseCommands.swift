@@ -107,7 +107,7 @@ struct Categorise: ParsableCommand {
     @OptionGroup var caseOption: CaseOption
     @Option(help: "An item id (from `triage queue`).") var item: Int64?
     @Option(help: "The content's SHA-256.") var sha256: String?
-    @Argument(help: "A, B, C or N (not indecent).") var category: Category
+    @Argument(help: "A, B, C or N (not indecent); in a Project VIC (us) case 1, 2, 3 or 0.") var category: String
     @Option(help: "A note kept with the decision.") var note: String?
     @Option(help: "Who decides (default $TRIAGE_EXAMINER).") var examiner: String?
 
@@ -123,6 +123,10 @@ struct Categorise: ParsableCommand {
         let name = examinerName(examiner)!
         let outcome = try Console.setup { () throws -> DecisionOutcome in
             let store = try CaseStore(directory: caseOption.directory, create: false)
+            let profile = try store.profile()
+            guard let category = parseCategory(category, in: profile) else {
+                throw SetupError("\(category) is not a category of this case's profile (\(profile.name)): use \(Category.allCases.map { profile.label($0) }.joined(separator: ", "))")
+            }
             if let item { return try store.categorise(itemID: item, as: category, examiner: name, note: note) }
             return try store.categorise(sha256: Hex.decode(sha256!)!, as: category, examiner: name, note: note)
         }
@@ -223,10 +227,11 @@ struct Export: ParsableCommand {
             let store = try CaseStore(directory: caseOption.directory, create: false)
             // The codes come from the hash database's table for the case's profile (changed with
             // `hashdb map`), else the profile's defaults.
-            let profile = try store.info().profile
+            let profile = try store.profile()
             let path = database.path ?? SQLiteHashDatabase.defaultPath()
             let map = FileManager.default.fileExists(atPath: path)
-                ? try SQLiteHashDatabase(path: path, readOnly: true).categoryMap(profile: profile) : CategoryMap.ukDefault
+                ? try SQLiteHashDatabase(path: path, readOnly: true).categoryMap(profile: profile.name)
+                : CategoryMap(profile: profile.name, codes: profile.vicsCodes)
             var codes: [Category: String] = [:]
             for category in Category.allCases { codes[category] = map.code(for: category) }
             let sink = try OutputSink(path: out)

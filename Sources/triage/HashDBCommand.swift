@@ -9,6 +9,18 @@ extension Category: ExpressibleByArgument {
     public init?(argument: String) { self.init(letter: argument) }
 }
 
+/// A category as the examiner types it: the profile's label ("1" in Project VIC) or the slot letter.
+func parseCategory(_ text: String, in profile: CategoryProfile) -> Category? {
+    profile.category(named: text) ?? Category(letter: text)
+}
+
+/// Checks a `--profile` value.
+func validateProfile(_ name: String?) throws {
+    if let name, CategoryProfile.named(name) == nil {
+        throw ValidationError("unknown category profile \(name); triage has: \(CategoryProfile.names.joined(separator: ", "))")
+    }
+}
+
 struct HashDB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hashdb", abstract: "Manage the known-hash database.",
@@ -20,12 +32,17 @@ struct HashDB: ParsableCommand {
         @Argument(help: "Hash-set files.") var files: [String]
         @OptionGroup var database: DatabaseOption
         @Option(help: "auto, or one of: \(HashSetFormats.names.joined(separator: ", ")).") var format = "auto"
-        @Option(help: "Category for records that carry none (digest lists, hashdeep): A, B, C or N.") var category: Category?
+        @Option(help: "Category for records that carry none (digest lists, hashdeep): A, B, C or N, or the profile's label (Project VIC: 0–3).") var category: String?
+        @Option(help: "The category profile whose code table maps the hash sets' codes: \(CategoryProfile.names.joined(separator: ", ")).") var profile = CategoryProfile.defaultName
         @Option(help: "Source name stored with each entry (default: the file name).") var source: String?
         @Flag(help: "A known-good set (as NSRL formats always are): category N, matched as known-good, never reviewed.") var knownGood = false
         @Flag(help: "Print the result as JSON.") var json = false
 
         func validate() throws {
+            try validateProfile(profile)
+            if let category, parseCategory(category, in: CategoryProfile.named(profile)!) == nil {
+                throw ValidationError("--category must be A, B, C or N (or a label of profile \(profile)), not \(category)")
+            }
             if format != "auto" && HashSetFormats.named(format) == nil {
                 throw ValidationError("unknown --format \(format); use auto or one of: \(HashSetFormats.names.joined(separator: ", "))")
             }
@@ -42,7 +59,8 @@ struct HashDB: ParsableCommand {
         func run() throws {
             let path = database.path ?? SQLiteHashDatabase.defaultPath()
             let store = try Console.setup { try SQLiteHashDatabase(path: path) }
-            let importer = HashSetImporter(store: store)
+            let importer = HashSetImporter(store: store, profile: profile)
+            let category = self.category.flatMap { parseCategory($0, in: CategoryProfile.named(profile)!) }
             var status: Int32 = 0
             var results: [FileResult] = []
             for file in files {
@@ -191,13 +209,16 @@ struct HashDB: ParsableCommand {
             discussion: "Example: `triage hashdb map 4 N` maps VICS code 4 to N in profile uk. `none` removes a mapping.")
 
         @Argument(help: "The code as hash sets write it, e.g. 1.") var code: String
-        @Argument(help: "A, B, C, N, or none.") var category: String
-        @Option(help: "The profile.") var profile = "uk"
+        @Argument(help: "A, B, C, N (or the profile's label: Project VIC 0–3), or none.") var category: String
+        @Option(help: "The profile: \(CategoryProfile.names.joined(separator: ", ")).") var profile = CategoryProfile.defaultName
         @OptionGroup var database: DatabaseOption
 
+        var resolved: Category? { parseCategory(category, in: CategoryProfile.named(profile)!) }
+
         func validate() throws {
-            if category.lowercased() != "none" && Category(letter: category) == nil {
-                throw ValidationError("category must be A, B, C, N or none, not \(category)")
+            try validateProfile(profile)
+            if category.lowercased() != "none" && resolved == nil {
+                throw ValidationError("category must be A, B, C, N (or a label of profile \(profile)) or none, not \(category)")
             }
             if Category(letter: code) != nil {
                 throw ValidationError("the letters A, B, C and N always stand for themselves; map numeric codes only")
@@ -207,9 +228,10 @@ struct HashDB: ParsableCommand {
         func run() throws {
             let path = database.path ?? SQLiteHashDatabase.defaultPath()
             try Console.setup {
-                try SQLiteHashDatabase(path: path).setCategoryCode(code, to: Category(letter: category), profile: profile)
+                try SQLiteHashDatabase(path: path).setCategoryCode(code, to: resolved, profile: profile)
             }
-            Console.out("profile \(profile): code \(code) → \(Category(letter: category)?.rawValue ?? "unmapped")\n")
+            let label = resolved.map { "\($0.rawValue) (\(CategoryProfile.named(profile)!.longLabel($0)))" } ?? "unmapped"
+            Console.out("profile \(profile): code \(code) → \(label)\n")
         }
     }
 }

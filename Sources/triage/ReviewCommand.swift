@@ -43,7 +43,8 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let name = examinerName(examiner)!
-        let (store, lock, items, caseName, expansion) = try Console.setup { () throws -> (CaseStore, ReviewLock, [ReviewItem], String, ExpansionOptions) in
+        let (store, lock, items, caseName, expansion, profile) = try Console.setup {
+            () throws -> (CaseStore, ReviewLock, [ReviewItem], String, ExpansionOptions, CategoryProfile) in
             let store = try CaseStore(directory: caseOption.directory, create: false)
             let lock = try ReviewLock(caseDirectory: caseOption.directory, examiner: name) { holder in
                 Console.err("triage: another review screen has this case open (\(SafeText.display(holder))); waiting for it to close…\n")
@@ -55,9 +56,9 @@ struct ReviewCommand: ParsableCommand {
                                              threshold: threshold, qualityFloor: floor,
                                              suggestionRadius: threshold * 2)
             // Members are read back as the latest scan opened containers.
-            return (store, lock, items, try store.info().name, ExpansionOptions(recorded: settings.last ?? [:]))
+            return (store, lock, items, try store.info().name, ExpansionOptions(recorded: settings.last ?? [:]), try store.profile())
         }
-        let session = ReviewSession(items: items, store: store, examiner: name, colour: colour,
+        let session = ReviewSession(items: items, store: store, examiner: name, profile: profile, colour: colour,
                                     breaks: BreakPolicy(items: breakAfterItems, minutes: breakAfterMinutes))
         let screen = ReviewTerminal(session: session, caseName: caseName,
                                     options: ReviewDisplayOptions(display: display, blurStrength: blur,

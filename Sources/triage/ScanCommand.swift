@@ -74,6 +74,8 @@ struct Scan: ParsableCommand {
     @Option(help: "The exhibit reference, e.g. ABC/1.") var exhibit: String
     @OptionGroup var database: DatabaseOption
     @Option(help: "Examiner name (default $TRIAGE_EXAMINER, else the login name).") var examiner: String?
+    @Option(help: "Category profile of a new case: \(CategoryProfile.names.joined(separator: ", ")) (default uk). A case is locked to its profile.")
+    var profile: String?
     @Option(help: "Worker threads (default: the number of cores).") var jobs = min(ProcessInfo.processInfo.activeProcessorCount, 256)
     @Flag(help: "Hash every file, not only images and videos.") var hashAll = false
     @OptionGroup var perceptual: PerceptualFlags
@@ -88,6 +90,7 @@ struct Scan: ParsableCommand {
     func validate() throws {
         if !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
         if exhibit.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exhibit must not be empty") }
+        try validateProfile(profile)
         try perceptual.validate()
         try expansion.validate()
     }
@@ -104,7 +107,7 @@ struct Scan: ParsableCommand {
             if let root = absoluteRoots.first(where: { (caseDirectory.standardizingPath + "/").hasPrefix($0 == "/" ? "/" : $0 + "/") }) {
                 throw SetupError("the case directory \(caseOption.directory) is inside the evidence root \(root): triage never writes to the evidence; choose a --case outside it")
             }
-            let store = try CaseStore(directory: caseOption.directory, create: true)
+            let store = try CaseStore(directory: caseOption.directory, create: true, profile: profile?.lowercased())
             return (try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll,
                                                        batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches,
                                                        perceptual: perceptual.options, expansion: expansion.options),

@@ -24,3 +24,12 @@ import TriageCore
         #expect(decoder.decode(Array("b".utf8)) == [.categorise(.b)])
     }
 }
+
+@Suite struct ProfileKeyTests {
+    @Test func projectVICCasesCategoriseWithTheirDigits() throws {
+        var decoder = KeyDecoder(profile: try #require(CategoryProfile.named("us")))
+        #expect(decoder.decode(Array("1230as".utf8)) == [.categorise(.a), .categorise(.b), .categorise(.c), .categorise(.n), .skip])
+        var uk = KeyDecoder()
+        #expect(uk.decode(Array("1a".utf8)) == [.categorise(.a)])
+    }
+}

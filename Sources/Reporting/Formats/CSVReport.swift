@@ -13,6 +13,7 @@ public enum CSVReport: ReportFormat {
     public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
         write(header.joined(separator: ",") + "\r\n")
         let decisions = try store.currentDecisions()
+        let profile = report.case.categoryProfile
         try store.forEachItem { item in
             let result = item.result
             var resolution: Resolution?
@@ -23,12 +24,12 @@ public enum CSVReport: ReportFormat {
             let nearest = Resolution.deciding(item.matches).compactMap(\.perceptual).first
             let fields: [String] = [
                 SafeText.display(item.exhibit), SafeText.display(item.source), String(item.id), result.path.display, result.kind.rawValue, result.mime ?? "", String(result.size),
-                resolution.map { $0.category?.rawValue ?? "pending" } ?? "", resolution?.basis?.rawValue ?? "",
+                resolution.map { $0.category.map(profile.label) ?? "pending" } ?? "", resolution?.basis?.rawValue ?? "",
                 resolution?.conflict == true ? "yes" : "",
                 result.digests.map { Hex.encode($0.sha256) } ?? "", result.digests.map { Hex.encode($0.sha1) } ?? "",
                 result.digests.map { Hex.encode($0.md5) } ?? "", result.disposition.rawValue, result.reason ?? "",
                 result.extensionMismatch ? "yes" : "",
-                Set(item.matches.map { "\(SafeText.display($0.source)):\($0.category.rawValue)" }).sorted().joined(separator: " "),
+                Set(item.matches.map { "\(SafeText.display($0.source)):\(profile.label($0.category))" }).sorted().joined(separator: " "),
                 result.image?.decoder ?? "", result.pdq?.hash.hex ?? "", result.pdq.map { String($0.quality) } ?? "",
                 nearest.map { String($0.distance) } ?? "", nearest?.variant.rawValue ?? "",
                 result.parentDistance.map(String.init) ?? "",

@@ -44,7 +44,10 @@ public enum HTMLReport: ReportFormat {
         out += "<h1>Evidential summary — case \(h(report.case.name))</h1>\n<table>\n"
         row(["Generated (UTC)", h(report.generated)])
         row(["Tool", "\(h(report.tool.name)) \(h(report.tool.version)); libmagic \(h(report.tool.libmagic))"])
-        row(["Category profile", h(report.case.profile)])
+        let profile = report.case.categoryProfile
+        row(["Category profile", "\(h(profile.name)): \(h(profile.title)). "
+             + Category.allCases.map { "\(h(profile.label($0))) \(h(profile.entry($0).description))" }.joined(separator: "; ")
+             + "; \(h(profile.uncategorised))"])
         row(["Examiner(s)", report.case.examiners.map(h).joined(separator: ", ")])
         row(["Hash database", "\(report.hashdb.entries) entries from \(report.hashdb.sources.isEmpty ? "no sources" : report.hashdb.sources.map(h).joined(separator: ", "))"])
         row(["Hash database fingerprint", "<span class=\"path\">\(h(report.hashdb.fingerprint))</span>"])
@@ -61,7 +64,7 @@ public enum HTMLReport: ReportFormat {
                 out += "<p>Source: \(summary.sources.map { "<span class=\"path\">\(h($0))</span>" }.joined(separator: ", "))</p>\n"
             }
             out += "<p>Files \(summary.files), still images \(summary.images), moving images \(summary.videos), errors \(summary.errors), name/content mismatches \(summary.extensionMismatches).</p>\n"
-            out += "<h3>Indecent photographs or pseudo-photographs</h3>\n<table>\n"
+            out += "<h3>\(h(profile.countedAs.prefix(1).uppercased() + profile.countedAs.dropFirst()))</h3>\n<table>\n"
             let visual = summary.pending.visuallyUnique != nil
             func cells(_ pair: CountPair) -> [String] {
                 ["\(pair.instances)", "\(pair.unique)"] + (visual ? ["\(pair.visuallyUnique ?? 0)"] : [])
@@ -70,7 +73,7 @@ public enum HTMLReport: ReportFormat {
                 + ["Moving: instances", "Moving: unique (SHA-256)"] + (visual ? ["Moving: visually unique (PDQ)"] : []), header: true)
             for category in Category.allCases {
                 let counts = summary.counts[category.rawValue]!
-                row([category == .n ? "N (not indecent)" : category.rawValue] + cells(counts.still) + cells(counts.moving))
+                row([h(profile.longLabel(category))] + cells(counts.still) + cells(counts.moving))
             }
             row(["Pending"] + cells(summary.pending) + Array(repeating: "", count: visual ? 3 : 2))
             out += "</table>\n"
@@ -85,7 +88,7 @@ public enum HTMLReport: ReportFormat {
                 out += "<h3>Reconciliation: instances = unique items + further copies</h3>\n<table>\n"
                 row(["Category", "Unique", "Other folders", "In archives or documents", "Embedded thumbnails", "Cache folders", "Instances"], header: true)
                 for line in summary.reconciliation {
-                    let label = line.category == "N" ? "N (not indecent)" : line.category == "pending" ? "Pending" : line.category
+                    let label = Category(rawValue: line.category).map { h(profile.longLabel($0)) } ?? (line.category == "pending" ? "Pending" : line.category)
                     row([label, "\(line.unique)", "\(line.otherFolders)",
                          "\(line.insideContainers)", "\(line.embeddedThumbnails)", "\(line.cacheFolders)", "\(line.instances)"])
                 }

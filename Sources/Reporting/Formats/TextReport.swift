@@ -21,6 +21,10 @@ public enum TextReport: ReportFormat {
         line("triage evidential summary — case \(SafeText.display(report.case.name))")
         line("Generated \(report.generated) by \(report.tool.name) \(report.tool.version) (libmagic \(report.tool.libmagic)); profile \(report.case.profile)")
         line("Examiner(s): \(report.case.examiners.map(SafeText.display).joined(separator: ", "))")
+        let profile = report.case.categoryProfile
+        line("Categories (profile \(profile.name), \(profile.title)): "
+             + Category.allCases.map { "\(profile.label($0)) \(profile.entry($0).description)" }.joined(separator: "; ")
+             + "; \(profile.uncategorised)")
         let sources = report.hashdb.sources.isEmpty ? "no sources" : report.hashdb.sources.map(SafeText.display).joined(separator: ", ")
         line("Hash database: \(report.hashdb.entries) entries from \(sources); fingerprint \(report.hashdb.fingerprint)")
         if let codes = report.settings["category_codes"] {
@@ -33,14 +37,14 @@ public enum TextReport: ReportFormat {
             line(title)
             line("  files \(summary.files), still images \(summary.images), moving images \(summary.videos), errors \(summary.errors), name/content mismatches \(summary.extensionMismatches)")
             let visual = summary.pending.visuallyUnique != nil
-            line("  Indecent photographs or pseudo-photographs (instances / unique by SHA-256\(visual ? " / visually unique by PDQ" : "")):")
+            line("  \(profile.countedAs.prefix(1).uppercased() + profile.countedAs.dropFirst()) (instances / unique by SHA-256\(visual ? " / visually unique by PDQ" : "")):")
             line("    category          still                moving")
             func cell(_ pair: CountPair) -> String {
                 "\(pair.instances) / \(pair.unique)" + (pair.visuallyUnique.map { " / \($0)" } ?? "")
             }
             for category in Category.allCases {
                 let counts = summary.counts[category.rawValue]!
-                let label = category == .n ? "N (not indecent)" : "\(category.rawValue)"
+                let label = profile.longLabel(category)
                 line("    " + pad(label, 18) + pad(cell(counts.still), 21) + cell(counts.moving))
             }
             line("    " + pad("pending", 18) + cell(summary.pending))
@@ -50,7 +54,7 @@ public enum TextReport: ReportFormat {
                 line("  Reconciliation (instances = unique + further copies, by where the copies lie):")
                 line("    category          unique  other folders  in archives/documents  thumbnails  cache folders  instances")
                 for row in summary.reconciliation {
-                    let label = row.category == "N" ? "N (not indecent)" : row.category
+                    let label = Category(rawValue: row.category).map(profile.longLabel) ?? row.category
                     line("    " + pad(label, 18) + pad("\(row.unique)", 8) + pad("\(row.otherFolders)", 15) + pad("\(row.insideContainers)", 23)
                          + pad("\(row.embeddedThumbnails)", 12) + pad("\(row.cacheFolders)", 15) + "\(row.instances)")
                 }
