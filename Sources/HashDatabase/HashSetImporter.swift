@@ -61,7 +61,10 @@ public struct HashSetImporter {
         let map = try store.categoryMap(profile: profile)
         let sourceName = source ?? (path as NSString).lastPathComponent
         var problems: [ImportProblem] = []
-        let description = ImportDescription(fileName: path, format: formatType.name, source: sourceName)
+        // The smallest record of any format is a bare MD5 line, 33 bytes.
+        var status = stat()
+        let expected = stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG ? Int(status.st_size) / 33 : nil
+        let description = ImportDescription(fileName: path, format: formatType.name, source: sourceName, expectedRecords: expected)
         let record = try store.importing(description) { add in
             // Every record read ends as added, already present or rejected.
             var counts = ImportCounts()

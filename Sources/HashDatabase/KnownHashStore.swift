@@ -103,12 +103,16 @@ public struct ImportDescription: Sendable {
     public var format: String
     public var source: String
     public var fileSHA256: String?
+    /// At most how many records the file can hold (its size over the smallest record): lets
+    /// the store choose a bulk load for a national-scale set.
+    public var expectedRecords: Int?
 
-    public init(fileName: String, format: String, source: String, fileSHA256: String? = nil) {
+    public init(fileName: String, format: String, source: String, fileSHA256: String? = nil, expectedRecords: Int? = nil) {
         self.fileName = fileName
         self.format = format
         self.source = source
         self.fileSHA256 = fileSHA256
+        self.expectedRecords = expectedRecords
     }
 }
 

@@ -11,10 +11,17 @@ import TriageCore
 public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchecked Sendable {
     public let path: String
     private let queue: DatabaseQueue
+    /// An import that may hold this many records, and at least a quarter as many as the
+    /// database, is bulk-loaded: indexes dropped, rows appended, duplicates removed by one
+    /// sort, indexes built again by sorting (see `importing`).
+    let bulkImportMinimum: Int
 
     /// Opens (or, unless `readOnly`, creates) the database at `path`.
-    public init(path: String, readOnly: Bool = false) throws {
+    ///
+    /// - Parameter bulkImportMinimum: for tests, which exercise the bulk load on small files.
+    public init(path: String, readOnly: Bool = false, bulkImportMinimum: Int = 1_000_000) throws {
         self.path = path
+        self.bulkImportMinimum = bulkImportMinimum
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.label = "hashdb"
@@ -218,30 +225,43 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                           _ body: (_ add: (KnownEntry) throws -> Bool) throws -> ImportCounts) throws -> ImportRecord {
         do {
             return try queue.write { db in
-                // A large import touches four B-trees at random places: a big page cache keeps
-                // them in memory instead of re-reading pages for every row.
-                try db.execute(sql: "PRAGMA cache_size = -262144")
+                // 64 MiB of page cache (memory stays bounded whatever the size of the set); the
+                // sorter of a bulk load spills to temporary files and may use a second thread.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+                try db.execute(sql: "PRAGMA threads = 2")
                 let time = Self.now()
                 try db.execute(sql: "INSERT INTO imports(time, file_name, file_sha256, format, source) VALUES (?, ?, ?, ?, ?)",
                                arguments: [time, description.fileName, description.fileSHA256, description.format, description.source])
                 let importID = db.lastInsertedRowID
                 let lastEntryBefore = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM entries") ?? 0
+                let entriesBefore = try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0
+                let bulk = (description.expectedRecords ?? 0) >= max(bulkImportMinimum, entriesBefore / 4)
+                // Inserting into five B-trees at random places is what makes a large import slow:
+                // in bulk, the indexes go, rows are appended, and the indexes come back sorted.
+                let indexes = bulk ? try Self.dropEntryIndexes(db) : []
                 let insert = try db.makeStatement(sql: """
-                    INSERT OR IGNORE INTO entries(md5, sha1, sha256, pdq, pdq_quality, category, source, import_id, known_good)
+                    INSERT \(bulk ? "" : "OR IGNORE") INTO entries(md5, sha1, sha256, pdq, pdq_quality, category, source, import_id, known_good)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                let counts = try body { entry in
+                var counts = try body { entry in
                     insert.setUncheckedArguments([entry.md5.map { Data($0) }, entry.sha1.map { Data($0) },
                                                   entry.sha256.map { Data($0) }, entry.pdq.map { Data($0.bytes) }, entry.pdqQuality,
                                                   entry.category.rawValue, entry.source, importID, entry.knownGood])
                     try insert.execute()
-                    return db.changesCount > 0
+                    // In bulk every row goes in; the duplicates are counted when they are removed.
+                    return bulk || db.changesCount > 0
+                }
+                if bulk {
+                    let duplicates = try Self.removeDuplicateEntries(db, after: lastEntryBefore)
+                    counts.added -= duplicates
+                    counts.alreadyPresent += duplicates
+                    for sql in indexes { try db.execute(sql: sql) }
                 }
                 try db.execute(sql: """
                     UPDATE imports SET records_read = ?, added = ?, already_present = ?, rejected = ?, file_sha256 = ifnull(?, file_sha256)
                     WHERE id = ?
                     """, arguments: [counts.read, counts.added, counts.alreadyPresent, counts.rejected, counts.fileSHA256, importID])
-                let conflicts = try Self.conflicts(db, sinceID: lastEntryBefore)
+                let conflicts = try Self.conflicts(db, sinceID: lastEntryBefore, scanning: bulk)
                 for conflict in conflicts {
                     try db.execute(sql: "INSERT OR IGNORE INTO conflicts(hash_type, digest, import_id) VALUES (?, ?, ?)",
                                    arguments: [conflict.hashType.rawValue, conflict.digest, importID])
@@ -255,16 +275,50 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         }
     }
 
+    /// Drops every index of `entries` and returns the statements that make them again (as
+    /// SQLite stored them, so they follow the migrations exactly). Inside the import's
+    /// transaction: a failed import rolls the drop back.
+    static func dropEntryIndexes(_ db: Database) throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL")
+        for row in rows { try db.execute(sql: "DROP INDEX \"\(row["name"] as String)\"") }
+        return rows.map { $0["sql"] }
+    }
+
+    /// Removes entries after row `after` that repeat an entry's identity (digests, category,
+    /// source, known-good): one sort over the table keeps the earliest of each. Returns how
+    /// many went.
+    static func removeDuplicateEntries(_ db: Database, after: Int64) throws -> Int {
+        let knownGood = try hasKnownGoodColumn(db) ? ", known_good" : ""
+        try db.execute(sql: """
+            DELETE FROM entries WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, row_number() OVER (
+                        PARTITION BY ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source\(knownGood)
+                        ORDER BY id) AS copy
+                    FROM entries)
+                WHERE copy > 1 AND id > ?)
+            """, arguments: [after])
+        return db.changesCount
+    }
+
     /// Digests among the entries added after row `sinceID` that the database holds under more
     /// than one category. Each probe uses the digest's index, so the cost follows the size of
     /// the import, not of the database.
-    static func conflicts(_ db: Database, sinceID: Int64) throws -> [CategoryConflict] {
+    ///
+    /// - Parameter scanning: read each digest index from end to end instead of probing it once
+    ///   per new entry: the cheaper way after a bulk load, when most entries are new.
+    static func conflicts(_ db: Database, sinceID: Int64, scanning: Bool = false) throws -> [CategoryConflict] {
         var found: [CategoryConflict] = []
         // The same PDQ hash under two categories is a conflict too; near (not equal) PDQ hashes
         // of different categories can only be judged per image, at scan time.
         for type in MatchHash.allCases {
             let column = type.rawValue
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db, sql: scanning ? """
+                SELECT \(column) AS digest, json_group_array(DISTINCT category) AS categories,
+                       json_group_array(DISTINCT source) AS sources
+                FROM entries WHERE \(column) IS NOT NULL
+                GROUP BY \(column) HAVING count(DISTINCT category) > 1 AND max(id) > ? ORDER BY \(column)
+                """ : """
                 SELECT \(column) AS digest, json_group_array(DISTINCT category) AS categories,
                        json_group_array(DISTINCT source) AS sources
                 FROM entries WHERE \(column) IN (
