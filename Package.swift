@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "HashDatabase", dependencies: [
             "TriageCore", "CYAJL", "CPrefetch",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's own binding calls for the bulk import's inner loop.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "CaseStore", dependencies: [

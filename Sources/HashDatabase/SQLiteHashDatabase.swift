@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 import TriageCore
 
 /// The known-hash database in one SQLite file (through GRDB).
@@ -243,20 +244,19 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                     INSERT \(bulk ? "" : "OR IGNORE") INTO entries(md5, sha1, sha256, pdq, pdq_quality, category, source, import_id, known_good)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                var counts = try body { entry in
-                    insert.setUncheckedArguments([entry.md5.map { Data($0) }, entry.sha1.map { Data($0) },
-                                                  entry.sha256.map { Data($0) }, entry.pdq.map { Data($0.bytes) }, entry.pdqQuality,
-                                                  entry.category.rawValue, entry.source, importID, entry.knownGood])
-                    try insert.execute()
+                let connection = db.sqliteConnection
+                let read = try body { entry in
+                    try Self.insert(entry, importID: importID, with: insert.sqliteStatement, on: connection)
                     // In bulk every row goes in; the duplicates are counted when they are removed.
-                    return bulk || db.changesCount > 0
+                    return bulk || sqlite3_changes(connection) > 0
                 }
+                var final = read
                 if bulk {
-                    let duplicates = try Self.removeDuplicateEntries(db, after: lastEntryBefore)
-                    counts.added -= duplicates
-                    counts.alreadyPresent += duplicates
-                    for sql in indexes { try db.execute(sql: sql) }
+                    let duplicates = try Self.rebuildIndexes(indexes, db, removingDuplicatesAfter: lastEntryBefore)
+                    final.added -= duplicates
+                    final.alreadyPresent += duplicates
                 }
+                let counts = final
                 try db.execute(sql: """
                     UPDATE imports SET records_read = ?, added = ?, already_present = ?, rejected = ?, file_sha256 = ifnull(?, file_sha256)
                     WHERE id = ?
@@ -273,6 +273,50 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         } catch {
             throw HashDatabaseError.wrapping(error, path: path)
         }
+    }
+
+    /// One row, bound straight from the entry's bytes (no intermediate values: this runs once
+    /// per record of a national-scale set).
+    private static func insert(_ entry: KnownEntry, importID: Int64, with statement: OpaquePointer, on connection: OpaquePointer?) throws {
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        func blob(_ index: Int32, _ bytes: [UInt8]?) {
+            guard let bytes else { sqlite3_bind_null(statement, index); return }
+            bytes.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
+        }
+        blob(1, entry.md5)
+        blob(2, entry.sha1)
+        blob(3, entry.sha256)
+        blob(4, entry.pdq?.bytes)
+        if let quality = entry.pdqQuality { sqlite3_bind_int64(statement, 5, Int64(quality)) } else { sqlite3_bind_null(statement, 5) }
+        sqlite3_bind_text(statement, 6, entry.category.rawValue, -1, transient)
+        sqlite3_bind_text(statement, 7, entry.source, -1, transient)
+        sqlite3_bind_int64(statement, 8, importID)
+        sqlite3_bind_int64(statement, 9, entry.knownGood ? 1 : 0)
+        let status = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        guard status == SQLITE_DONE else {
+            throw HashDatabaseError("SQLite refused an entry: \(String(cString: sqlite3_errmsg(connection)))")
+        }
+    }
+
+    /// Builds the dropped indexes again, the unique identity index first: when it cannot be
+    /// built, the import repeated entries, which are removed (one sort) before it is built
+    /// again. Returns how many were removed.
+    static func rebuildIndexes(_ indexes: [String], _ db: Database, removingDuplicatesAfter after: Int64) throws -> Int {
+        var duplicates = 0
+        for sql in indexes.sorted(by: { $0.hasPrefix("CREATE UNIQUE") && !$1.hasPrefix("CREATE UNIQUE") }) {
+            guard sql.hasPrefix("CREATE UNIQUE") else { try db.execute(sql: sql); continue }
+            do {
+                try db.inSavepoint {
+                    try db.execute(sql: sql)
+                    return .commit
+                }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                duplicates += try removeDuplicateEntries(db, after: after)
+                try db.execute(sql: sql)
+            }
+        }
+        return duplicates
     }
 
     /// Drops every index of `entries` and returns the statements that make them again (as
@@ -364,13 +408,58 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
     /// empty when absent; the source prefixed by its length in bytes, so that no character in a
     /// name can blur the fields), in the order of the `entries_identity` index (so no sort is
     /// needed, whatever the size of the database); hashed.
+    ///
+    /// The query selects exactly the identity index's expressions, so SQLite reads the index
+    /// alone (a covering scan) and never the table; the lines are built in one reused buffer.
     private static func computeFingerprint(_ db: Database) throws -> String {
+        let knownGood = try hasKnownGoodColumn(db)
+        // GRDB finalises the statement when the object goes: it is kept until the end.
+        let owner = try db.makeStatement(sql: """
+            SELECT ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source\(knownGood ? ", known_good" : ", 0")
+            FROM entries ORDER BY ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source\(knownGood ? ", known_good" : "")
+            """)
+        defer { withExtendedLifetime(owner) {} }
+        let statement = owner.sqliteStatement
         var hasher = SHA256()
-        try forEachEntry(db) { entry in
-            let digests = [entry.md5, entry.sha1, entry.sha256, entry.pdq?.bytes].map { $0.map(Hex.encode) ?? "" }.joined(separator: ",")
+        var line: [UInt8] = []
+        line.reserveCapacity(512)
+        let hexDigits = Array("0123456789abcdef".utf8)
+        func appendColumn(_ index: Int32, hex: Bool) {
+            let count = Int(sqlite3_column_bytes(statement, index))
+            guard count > 0, let pointer = sqlite3_column_blob(statement, index) else { return }
+            let bytes = UnsafeRawBufferPointer(start: pointer, count: count)
+            if hex {
+                for byte in bytes { line.append(hexDigits[Int(byte >> 4)]); line.append(hexDigits[Int(byte & 15)]) }
+            } else {
+                line.append(contentsOf: bytes)
+            }
+        }
+        defer { sqlite3_reset(statement) }
+        while true {
+            let status = sqlite3_step(statement)
+            if status == SQLITE_DONE { break }
+            guard status == SQLITE_ROW else {
+                throw HashDatabaseError("reading the entries for the fingerprint: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+            }
+            line.removeAll(keepingCapacity: true)
+            for column: Int32 in 0..<4 {
+                appendColumn(column, hex: true)
+                line.append(UInt8(ascii: ","))
+            }
+            let category = sqlite3_column_text(statement, 4).map { String(cString: $0) } ?? ""
+            guard Category(rawValue: category) != nil else {
+                throw HashDatabaseError("an entry has category \(SafeText.display(category)), which is not A, B, C or N: the hash database is damaged or not triage's")
+            }
+            line.append(contentsOf: category.utf8)
+            line.append(UInt8(ascii: ","))
+            // The source, prefixed by its length in bytes.
+            line.append(contentsOf: String(sqlite3_column_bytes(statement, 5)).utf8)
+            line.append(UInt8(ascii: ":"))
+            appendColumn(5, hex: false)
             // Known-good entries are marked; other lines are as before the flag existed.
-            let line = "\(digests),\(entry.category.rawValue),\(entry.source.utf8.count):\(entry.source)\(entry.knownGood ? ",known-good" : "")\n"
-            hasher.update(data: Data(line.utf8))
+            if sqlite3_column_int64(statement, 6) != 0 { line.append(contentsOf: ",known-good".utf8) }
+            line.append(UInt8(ascii: "\n"))
+            line.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
         return Hex.encode(hasher.finalize())
     }
