@@ -145,6 +145,20 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                 }
             }
         }
+        migrator.registerMigration("v6: digest indexes with category") { db in
+            // Each digest index also holds the category, so that finding the digests known
+            // under two categories reads the index alone (after a bulk import, every digest).
+            try db.execute(sql: """
+                DROP INDEX entries_md5;
+                DROP INDEX entries_sha1;
+                DROP INDEX entries_sha256;
+                DROP INDEX entries_pdq;
+                CREATE INDEX entries_md5 ON entries(md5, category) WHERE md5 IS NOT NULL;
+                CREATE INDEX entries_sha1 ON entries(sha1, category) WHERE sha1 IS NOT NULL;
+                CREATE INDEX entries_sha256 ON entries(sha256, category) WHERE sha256 IS NOT NULL;
+                CREATE INDEX entries_pdq ON entries(pdq, category) WHERE pdq IS NOT NULL;
+                """)
+        }
         return migrator
     }
 
@@ -360,8 +374,10 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
             let rows = try Row.fetchAll(db, sql: scanning ? """
                 SELECT \(column) AS digest, json_group_array(DISTINCT category) AS categories,
                        json_group_array(DISTINCT source) AS sources
-                FROM entries WHERE \(column) IS NOT NULL
-                GROUP BY \(column) HAVING count(DISTINCT category) > 1 AND max(id) > ? ORDER BY \(column)
+                FROM entries WHERE \(column) IN (
+                    SELECT \(column) FROM entries WHERE \(column) IS NOT NULL
+                    GROUP BY \(column) HAVING count(DISTINCT category) > 1 AND max(id) > ?)
+                GROUP BY \(column) ORDER BY \(column)
                 """ : """
                 SELECT \(column) AS digest, json_group_array(DISTINCT category) AS categories,
                        json_group_array(DISTINCT source) AS sources

@@ -25,21 +25,20 @@ public enum VICSFormat: HashSetFormat {
 
     public static func read(_ input: ChunkReader, record: (HashSetRecord) throws -> Void, problem: (ImportProblem) -> Void) throws {
         let collector = VICSCollector()
+        // Keys and values arrive as bytes and stay bytes: only the fields a record uses are
+        // kept, and no String is made for the others (a national set has tens of millions).
         var callbacks = yajl_callbacks(
-            yajl_null: { ctx in VICSCollector.from(ctx).scalar(nil) },
-            yajl_boolean: { ctx, value in VICSCollector.from(ctx).scalar(value != 0 ? "true" : "false") },
+            yajl_null: { ctx in VICSCollector.from(ctx).scalar(UnsafeRawBufferPointer(start: nil, count: 0)) },
+            yajl_boolean: { ctx, value in
+                let text: StaticString = value != 0 ? "true" : "false"
+                return VICSCollector.from(ctx).scalar(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+            },
             yajl_integer: nil,
             yajl_double: nil,
-            yajl_number: { ctx, text, length in
-                VICSCollector.from(ctx).scalar(String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self))
-            },
-            yajl_string: { ctx, text, length in
-                VICSCollector.from(ctx).scalar(String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self))
-            },
+            yajl_number: { ctx, text, length in VICSCollector.from(ctx).scalar(UnsafeRawBufferPointer(start: text, count: length)) },
+            yajl_string: { ctx, text, length in VICSCollector.from(ctx).scalar(UnsafeRawBufferPointer(start: text, count: length)) },
             yajl_start_map: { ctx in VICSCollector.from(ctx).open(isMap: true) },
-            yajl_map_key: { ctx, text, length in
-                VICSCollector.from(ctx).key(String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self))
-            },
+            yajl_map_key: { ctx, text, length in VICSCollector.from(ctx).key(UnsafeRawBufferPointer(start: text, count: length)) },
             yajl_end_map: { ctx in VICSCollector.from(ctx).close() },
             yajl_start_array: { ctx in VICSCollector.from(ctx).open(isMap: false) },
             yajl_end_array: { ctx in VICSCollector.from(ctx).close() })
@@ -97,10 +96,41 @@ public enum VICSFormat: HashSetFormat {
 /// The parser's state: a stack of the objects and arrays currently open, each object with its
 /// scalar fields so far. Finished media records wait in `pending` until the parser returns.
 private final class VICSCollector {
+    /// The fields a record uses; every other key is skipped without being copied.
+    enum Field: Int, CaseIterable {
+        case md5, sha1, sha256, category, mediaID, hashName, hashValue, quality, pdq, pdqQuality
+
+        /// Key names, lower case (keys are matched without regard to case).
+        static let names: [[UInt8]] = ["md5", "sha1", "sha256", "category", "mediaid", "hashname", "hashvalue", "quality", "", ""]
+            .map { Array($0.utf8) }
+
+        init?(key: UnsafeRawBufferPointer) {
+            guard key.count <= 9 else { return nil }
+            for (index, name) in Self.names.enumerated() where name.count == key.count && !name.isEmpty {
+                if zip(name, key).allSatisfy({ $0 == ($1 | (($1 >= 65 && $1 <= 90) ? 0x20 : 0)) }) {
+                    self.init(rawValue: index)
+                    return
+                }
+            }
+            return nil
+        }
+    }
+
     struct Frame {
         var isMap: Bool
-        var key: String?
-        var fields: [String: String] = [:]
+        var key: Field?
+        /// Values by `Field.rawValue`; an empty array for JSON null.
+        var values: [[UInt8]?]
+
+        init(isMap: Bool) {
+            self.isMap = isMap
+            values = isMap ? [[UInt8]?](repeating: nil, count: Field.allCases.count) : []
+        }
+
+        subscript(field: Field) -> [UInt8]? {
+            get { values[field.rawValue] }
+            set { values[field.rawValue] = newValue }
+        }
     }
 
     var stack: [Frame] = []
@@ -113,16 +143,19 @@ private final class VICSCollector {
         Unmanaged<VICSCollector>.fromOpaque(context!).takeUnretainedValue()
     }
 
-    func key(_ name: String) -> Int32 {
-        if stack.count == 1, name == "@odata.context" || name == "odata.metadata" { sawVICSKeys = true }
-        stack[stack.count - 1].key = name
+    func key(_ name: UnsafeRawBufferPointer) -> Int32 {
+        if stack.count == 1, !sawVICSKeys {
+            let text = String(decoding: name, as: UTF8.self)
+            if text == "@odata.context" || text == "odata.metadata" { sawVICSKeys = true }
+        }
+        stack[stack.count - 1].key = Field(key: name)
         return 1
     }
 
-    func scalar(_ value: String?) -> Int32 {
+    func scalar(_ value: UnsafeRawBufferPointer) -> Int32 {
         guard !stack.isEmpty, stack[stack.count - 1].isMap, let key = stack[stack.count - 1].key else { return 1 }
-        // null is kept as "": a record whose digests are all null is rejected, not silently skipped.
-        stack[stack.count - 1].fields[key.lowercased()] = value ?? ""
+        // null is kept as empty: a record whose digests are all null is rejected, not silently skipped.
+        stack[stack.count - 1][key] = Array(value)
         stack[stack.count - 1].key = nil
         return 1
     }
@@ -138,42 +171,55 @@ private final class VICSCollector {
         guard frame.isMap else { return 1 }
         // `AlternativeHashes: [{"HashName": "PDQ", "HashValue": "…"}]` belongs to the media
         // record that holds the array; it is never a record of its own.
-        if let name = frame.fields["hashname"] {
-            if name.uppercased() == "PDQ", let owner = stack.lastIndex(where: \.isMap) {
-                stack[owner].fields["pdq"] = frame.fields["hashvalue"] ?? ""
-                if let quality = frame.fields["quality"] { stack[owner].fields["pdqquality"] = quality }
+        if let name = frame[.hashName] {
+            if Self.trimmed(name).map({ $0 | 0x20 }) == Array("pdq".utf8), let owner = stack.lastIndex(where: \.isMap) {
+                stack[owner][.pdq] = frame[.hashValue] ?? []
+                if let quality = frame[.quality] { stack[owner][.pdqQuality] = quality }
             }
             return 1
         }
-        finish(frame.fields)
+        finish(frame)
         return 1
     }
 
+    /// Spaces and tabs trimmed from both ends.
+    static func trimmed(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+        var slice = bytes[...]
+        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
+        return slice
+    }
+
     /// Turns an object with digest fields into a record, or a problem.
-    private func finish(_ fields: [String: String]) {
-        let digestFields = [("md5", HashType.md5), ("sha1", .sha1), ("sha256", .sha256)]
-        guard digestFields.contains(where: { fields[$0.0] != nil }) || fields["pdq"] != nil else { return }
+    private func finish(_ frame: Frame) {
+        let digestFields: [(Field, HashType)] = [(.md5, .md5), (.sha1, .sha1), (.sha256, .sha256)]
+        guard digestFields.contains(where: { frame[$0.0] != nil }) || frame[.pdq] != nil else { return }
         records += 1
         sawVICSKeys = true
         var location = "record \(records)"
-        if let id = fields["mediaid"] { location += " (MediaID \(SafeText.display(Array(id.utf8.prefix(40)))))" }
+        if let id = frame[.mediaID] {
+            let plain = id.count <= 40 && id.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            location += " (MediaID \(plain ? String(decoding: id, as: UTF8.self) : SafeText.display(Array(id.prefix(40)))))"
+        }
         var entry = HashSetRecord(location: location)
         for (field, type) in digestFields {
-            guard let hex = fields[field]?.trimmingCharacters(in: .whitespaces), !hex.isEmpty else { continue }
-            guard hex.utf8.count == type.length * 2, entry.setDigest(hex: hex) else {
-                problems.append(ImportProblem(location: location, message: "\(field.uppercased()) is not a valid \(type.rawValue) digest: \(SafeText.display(Array(hex.utf8.prefix(80))))"))
+            guard let value = frame[field] else { continue }
+            let hex = Self.trimmed(value)
+            if hex.isEmpty { continue }
+            guard hex.count == type.length * 2, entry.setDigest(hexBytes: hex) else {
+                problems.append(ImportProblem(location: location, message: "\(type.rawValue.uppercased()) is not a valid \(type.rawValue) digest: \(SafeText.display(Array(hex.prefix(80))))"))
                 return
             }
         }
-        if let hex = fields["pdq"]?.trimmingCharacters(in: .whitespaces), !hex.isEmpty {
-            guard let pdq = PDQHash(hex: hex) else {
-                problems.append(ImportProblem(location: location, message: "PDQ is not 64 hex digits: \(SafeText.display(Array(hex.utf8.prefix(80))))"))
+        if let value = frame[.pdq], case let hex = Self.trimmed(value), !hex.isEmpty {
+            guard let pdq = PDQHash(hex: String(decoding: hex, as: UTF8.self)) else {
+                problems.append(ImportProblem(location: location, message: "PDQ is not 64 hex digits: \(SafeText.display(Array(hex.prefix(80))))"))
                 return
             }
             entry.pdq = pdq
-            if let text = fields["pdqquality"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-                guard let quality = Int(text), (0...100).contains(quality) else {
-                    problems.append(ImportProblem(location: location, message: "PDQ quality is not a number from 0 to 100: \(SafeText.display(Array(text.utf8.prefix(20))))"))
+            if let value = frame[.pdqQuality], case let text = Self.trimmed(value), !text.isEmpty {
+                guard let quality = Int(String(decoding: text, as: UTF8.self)), (0...100).contains(quality) else {
+                    problems.append(ImportProblem(location: location, message: "PDQ quality is not a number from 0 to 100: \(SafeText.display(Array(text.prefix(20))))"))
                     return
                 }
                 entry.pdqQuality = quality
@@ -183,7 +229,7 @@ private final class VICSCollector {
             problems.append(ImportProblem(location: location, message: "every digest field (MD5, SHA1, SHA256, PDQ) is empty"))
             return
         }
-        entry.categoryCode = fields["category"]?.trimmingCharacters(in: .whitespaces)
+        entry.categoryCode = frame[.category].map { String(decoding: Self.trimmed($0), as: UTF8.self) }
         pending.append(entry)
     }
 
