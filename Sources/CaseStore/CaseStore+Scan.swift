@@ -112,17 +112,40 @@ extension CaseStore: CaseRecording {
             var lastID: Int64 = 0
             for item in items {
                 let r = item.result
-                insertItem.setUncheckedArguments([
-                    exhibit, source, Data(r.path.bytes), r.path.depth, r.size, r.times.modified, r.times.accessed, r.times.changed,
-                    r.disposition.rawValue, r.reason, r.mime, r.kind.rawValue, r.extensionMismatch,
-                    r.digests.map { Data($0.md5) }, r.digests.map { Data($0.sha1) }, r.digests.map { Data($0.sha256) },
-                    r.linkTarget.map { Data($0) }, scan,
-                    r.image?.decoder, r.image?.width, r.image?.height, r.image?.scaleDenominator,
-                    r.pdq.map { Data($0.hash.bytes) }, r.pdq?.quality, r.dihedral.map { Data($0.flatMap(\.bytes)) },
-                    r.parentDistance,
-                ])
+                var path = r.path.bytes
+                var reason = r.reason
+                func bind() {
+                    insertItem.setUncheckedArguments([
+                        exhibit, source, Data(path), r.path.depth, r.size, r.times.modified, r.times.accessed, r.times.changed,
+                        r.disposition.rawValue, reason, r.mime, r.kind.rawValue, r.extensionMismatch,
+                        r.digests.map { Data($0.md5) }, r.digests.map { Data($0.sha1) }, r.digests.map { Data($0.sha256) },
+                        r.linkTarget.map { Data($0) }, scan,
+                        r.image?.decoder, r.image?.width, r.image?.height, r.image?.scaleDenominator,
+                        r.pdq.map { Data($0.hash.bytes) }, r.pdq?.quality, r.dihedral.map { Data($0.flatMap(\.bytes)) },
+                        r.parentDistance,
+                    ])
+                }
+                bind()
                 try insertItem.execute()
-                guard db.changesCount > 0 else { continue }  // already recorded by an earlier run
+                if db.changesCount == 0 {
+                    // The path is recorded already. By an earlier run: a resumed scan meets again
+                    // what it had recorded, and skips it. By this run: another item whose path
+                    // reads the same (a file named `photo.jpg!exif-thumbnail` beside the photo's
+                    // thumbnail; a folder `a!` beside a zip `a`): kept, with the path made unique.
+                    let recordedBy = try Int64.fetchOne(db, sql: "SELECT scan_id FROM items WHERE exhibit = ? AND source = ? AND path = ?",
+                                                        arguments: [exhibit, source, Data(path)])
+                    guard recordedBy == scan else { continue }
+                    var copy = 2
+                    repeat {
+                        path = r.path.bytes + Array(" (same path as another item, \(copy))".utf8)
+                        copy += 1
+                    } while try Bool.fetchOne(db, sql: "SELECT 1 FROM items WHERE exhibit = ? AND source = ? AND path = ?",
+                                              arguments: [exhibit, source, Data(path)]) == true
+                    let note = "its path reads the same as another item's (a name holding `!`), so \"(same path as another item, \(copy - 1))\" was added to it; it cannot be read back by this path"
+                    reason = reason.map { $0 + "; " + note } ?? note
+                    bind()
+                    try insertItem.execute()
+                }
                 inserted += 1
                 let itemID = db.lastInsertedRowID
                 if firstID == nil { firstID = itemID }
@@ -141,7 +164,7 @@ extension CaseStore: CaseRecording {
                 try AuditLog.append(db, actor: "triage", action: "record", detail: [
                     "scan": scan, "first_item": firstID, "last_item": lastID, "items": inserted,
                     "digest": try Self.itemsDigest(db, from: firstID, to: lastID),
-                ])
+                    ])
             }
         }
     }

@@ -18,6 +18,33 @@ import TriageTestSupport
         #expect(result.status == 0, "\(result.stderr)")
     }
 
+    /// Names holding `!` can read like a forensic path into a container or an EXIF thumbnail:
+    /// a file `photo.jpg!exif-thumbnail` beside the photo whose thumbnail has that path, a
+    /// folder `photos.zip!` beside the zip `photos.zip`. Every item must still be recorded.
+    @Test func namesThatReadLikeContainerPathsLoseNoItem() throws {
+        try emptyDatabase()
+        let evidence = temp.url("evidence")
+        try FileManager.default.createDirectory(atPath: evidence + "/photos.zip!", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestPaths.evidence + "/exhibit-3/Pictures/with-thumb.jpg", toPath: evidence + "/with-thumb.jpg")
+        try FileManager.default.copyItem(atPath: TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0002.jpg",
+                                         toPath: evidence + "/with-thumb.jpg!exif-thumbnail")
+        try FileManager.default.copyItem(atPath: TestPaths.evidence + "/exhibit-1/DCIM/100CAM/IMG_0001.jpg", toPath: evidence + "/photos.zip!/x.jpg")
+        let zip = "import zipfile; z = zipfile.ZipFile('\(evidence)/photos.zip', 'w'); z.write('\(TestPaths.evidence)/exhibit-1/DCIM/100CAM/IMG_0003.jpg', 'x.jpg'); z.close()"
+        #expect(shell("python3 -c \"\(zip)\"").status == 0)
+        let scan = try Triage.run(["scan", evidence, "--case", caseDir, "--exhibit", "EX/1", "--db", db])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let report = try Triage.run(["report", "--case", caseDir, "--format", "json"]).json() as! [String: Any]
+        let exhibit = (report["exhibits"] as! [[String: Any]])[0]
+        // with-thumb.jpg, its thumbnail, the file named like the thumbnail, the zip, its member,
+        // and the file in the folder named like the zip: six items, five of them images.
+        #expect(exhibit["files"] as? Int == 6)
+        #expect(exhibit["images"] as? Int == 5)
+        let csv = try Triage.run(["report", "--case", caseDir, "--format", "csv"]).stdout
+        // The second of each pair is kept with its path made unique, and says why.
+        #expect(csv.components(separatedBy: "\r\n").filter { $0.contains("(same path as another item, 2)") }.count == 2)
+        #expect(try Triage.run(["verify", "--case", caseDir]).status == 0)
+    }
+
     @Test func hostileTreeScansToTheEndWithEveryEntryRecorded() throws {
         try emptyDatabase()
         let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
