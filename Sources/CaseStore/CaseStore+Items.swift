@@ -90,12 +90,17 @@ extension CaseStore {
     }
 
     /// Pending media grouped by SHA-256: most instances first, then by first path.
-    public func pendingGroups() throws -> [PendingGroup] {
+    ///
+    /// - Parameter resolved: called, in the same pass, with every media item that has a
+    ///   category, its resolution and the decision in force (the review screen's suggestions).
+    public func pendingGroups(resolved: (StoredItem, Resolution, Decision?) -> Void = { _, _, _ in }) throws -> [PendingGroup] {
         let decisions = try currentDecisions()
         var groups: [[UInt8]: PendingGroup] = [:]
         try forEachItem { item in
-            guard let sha256 = item.result.digests?.sha256 else { return }
-            Self.addIfPending(item, decision: decisions[sha256]?.category, to: &groups)
+            guard item.result.kind.isMedia, let sha256 = item.result.digests?.sha256 else { return }
+            let decision = decisions[sha256]
+            let resolution = Resolution.resolve(matches: item.matches, decision: decision?.category)
+            if resolution.isPending { Self.add(item, resolution: resolution, to: &groups) } else { resolved(item, resolution, decision) }
         }
         return groups.values.sorted { lhs, rhs in
             if lhs.instances.count != rhs.instances.count { return lhs.instances.count > rhs.instances.count }
@@ -105,9 +110,14 @@ extension CaseStore {
 
     /// Adds a media item to its content's group when its resolution is pending.
     static func addIfPending(_ item: StoredItem, decision: Category?, to groups: inout [[UInt8]: PendingGroup]) {
-        guard item.result.kind.isMedia, let sha256 = item.result.digests?.sha256 else { return }
+        guard item.result.kind.isMedia, item.result.digests != nil else { return }
         let resolution = Resolution.resolve(matches: item.matches, decision: decision)
-        guard resolution.isPending else { return }
+        if resolution.isPending { add(item, resolution: resolution, to: &groups) }
+    }
+
+    /// Adds a pending media item to its content's group.
+    private static func add(_ item: StoredItem, resolution: Resolution, to groups: inout [[UInt8]: PendingGroup]) {
+        let sha256 = item.result.digests!.sha256
         groups[sha256, default: PendingGroup(sha256: sha256, kind: item.result.kind, mime: item.result.mime,
                                              size: item.result.size, instances: [], conflictingMatches: [])].instances.append(item)
         if resolution.conflict { groups[sha256]!.conflictingMatches = item.matches }

@@ -253,6 +253,8 @@ public final class CaseStore: @unchecked Sendable {
     /// Runs `body` with every read of this store inside one read transaction: in WAL mode a
     /// consistent snapshot of the case, whatever a running scan or another screen commits
     /// meanwhile (a report during a scan). Reads only: a write inside it is a programming error.
+    /// While it runs, every read of this store object goes through that one connection: other
+    /// threads must use their own `CaseStore` (the report builds on one thread).
     public func snapshot<T>(_ body: () throws -> T) throws -> T {
         precondition(pinned == nil, "snapshots do not nest")
         do {

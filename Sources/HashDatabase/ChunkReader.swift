@@ -7,6 +7,8 @@ import TriageCore
 /// Also computes the SHA-256 of everything read, recorded in the import history.
 public final class ChunkReader {
     public let path: String
+    /// The file's size when it is a regular file (not a pipe or a device).
+    public let regularFileSize: Int64?
     private let descriptor: Int32
     private var buffer: [UInt8]
     private var hasher = SHA256()
@@ -23,7 +25,9 @@ public final class ChunkReader {
                                     isUsage: true)
         }
         var info = stat()
-        if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+        let known = fstat(descriptor, &info) == 0
+        regularFileSize = known && info.st_mode & S_IFMT == S_IFREG ? Int64(info.st_size) : nil
+        if known, info.st_mode & S_IFMT == S_IFDIR {
             close(descriptor)
             throw HashDatabaseError("\(path) is a directory, not a hash-set file", isUsage: true)
         }

@@ -62,8 +62,7 @@ public struct HashSetImporter {
         let sourceName = source ?? (path as NSString).lastPathComponent
         var problems: [ImportProblem] = []
         // The smallest record of any format is a bare MD5 line, 33 bytes.
-        var status = stat()
-        let expected = stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG ? Int(status.st_size) / 33 : nil
+        let expected = reader.regularFileSize.map { Int($0 / 33) }
         let description = ImportDescription(fileName: path, format: formatType.name, source: sourceName, expectedRecords: expected)
         let record = try store.importing(description) { add in
             // Every record read ends as added, already present or rejected.

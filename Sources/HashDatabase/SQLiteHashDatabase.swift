@@ -242,9 +242,9 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
             return try queue.write { db in
                 // 32 MiB of page cache, so memory stays bounded whatever the size of the set (the
                 // sorter of a bulk load takes as much again and spills to temporary files). A
-                // larger cache was slower here, and a second sorter thread only added memory.
+                // larger cache was slower here, and a second sorter thread (PRAGMA threads) only
+                // added memory, so SQLite's default of none is kept.
                 try db.execute(sql: "PRAGMA cache_size = -32768")
-                try db.execute(sql: "PRAGMA threads = 0")
                 let time = Self.now()
                 try db.execute(sql: "INSERT INTO imports(time, file_name, file_sha256, format, source) VALUES (?, ?, ?, ?, ?)",
                                arguments: [time, description.fileName, description.fileSHA256, description.format, description.source])

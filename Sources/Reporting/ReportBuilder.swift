@@ -165,7 +165,7 @@ public struct ReportBuilder {
         var notExamined: [ReportedItem] = []
         var perceptualMatches: [ReportedPerceptualMatch] = []
         var thumbnailMismatches: [ReportedItem] = []
-        let threshold = Int(try store.scans().last?.settings["pdq_threshold"] ?? "") ?? 31
+        let threshold = Int(latestSettings["pdq_threshold"] ?? "") ?? 31
         var pending: [[UInt8]: ReportedPending] = [:]
         var pendingOrder: [[UInt8]] = []
 

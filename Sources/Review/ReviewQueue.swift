@@ -58,18 +58,15 @@ public enum ReviewQueue {
     /// that already has a category is within `suggestionRadius`.
     public static func load(from store: CaseStore, order: ReviewOrder = .instances, scores: [[UInt8]: Double] = [:], threshold: Int = 31,
                             qualityFloor: Int = 50, suggestionRadius: Int = 62) throws -> [ReviewItem] {
-        let pending = try store.pendingGroups()
-        let decisions = try store.currentDecisions()
+        // One pass over the case: the pending contents, and the contents with a category that
+        // suggestions are taken from.
         var references: [PDQIndex.Entry] = []
         var referencePaths: [String] = []
         var seen = Set<[UInt8]>()
-        try store.forEachItem { item in
+        let pending = try store.pendingGroups { item, resolution, decision in
             guard let sha256 = item.result.digests?.sha256, let pdq = item.result.pdq, pdq.quality >= qualityFloor,
-                  !seen.contains(sha256) else { return }
-            let resolution = Resolution.resolve(matches: item.matches, decision: decisions[sha256]?.category)
-            guard let category = resolution.category else { return }
-            seen.insert(sha256)
-            let basis = decisions[sha256].map { "decided by \($0.examiner)" }
+                  let category = resolution.category, seen.insert(sha256).inserted else { return }
+            let basis = decision.map { "decided by \($0.examiner)" }
                 ?? item.matches.first.map { "\($0.basis.rawValue) match (\($0.source))" } ?? "resolved"
             references.append(PDQIndex.Entry(hash: pdq.hash, category: category, source: basis))
             referencePaths.append(item.result.path.display)

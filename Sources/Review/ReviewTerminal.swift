@@ -189,7 +189,9 @@ public final class ReviewTerminal {
         do {
             let bytes = try loader.contents(of: item)
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-            let name = item.result.path.fileExtension.map { "item.\($0)" } ?? "item"
+            // The extension comes from the evidence: only letters and digits of it name the copy.
+            let safeExtension = item.result.path.fileExtension.map { String($0.unicodeScalars.filter { $0.isASCII && CharacterSet.alphanumerics.contains($0) }.prefix(10)) }
+            let name = safeExtension.flatMap { $0.isEmpty ? nil : "item.\($0)" } ?? "item"
             let file = (folder as NSString).appendingPathComponent(name)
             guard FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
                 throw ReviewError("cannot write a copy in \(folder)")

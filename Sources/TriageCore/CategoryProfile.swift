@@ -6,8 +6,10 @@ import Foundation
 /// locked to one profile, which decides how its categories are shown, typed and exported.
 public struct CategoryProfile: Sendable, Equatable, Decodable {
     public struct Entry: Sendable, Equatable, Decodable {
-        /// As reports and the review screen show it: "A", or "1" in Project VIC.
+        /// As the examiner types it and short lists show it: "A", or "1" in Project VIC.
         public var label: String
+        /// As count tables show it: "N (not indecent)", "1 CAM (child abuse material)".
+        public var reportLabel: String
         public var description: String
         /// The review screen's key.
         public var key: String
@@ -16,7 +18,7 @@ public struct CategoryProfile: Sendable, Equatable, Decodable {
 
         enum CodingKeys: String, CodingKey {
             case label, description, key
-            case vicsCode = "vics_code"
+            case reportLabel = "report_label", vicsCode = "vics_code"
         }
     }
 
@@ -38,12 +40,8 @@ public struct CategoryProfile: Sendable, Equatable, Decodable {
     public func entry(_ category: Category) -> Entry { categories[category.rawValue]! }
     public func label(_ category: Category) -> String { entry(category).label }
 
-    /// "A", or "1 CAM (child abuse material)": the label with its description unless they say the same.
-    public func longLabel(_ category: Category) -> String {
-        let entry = entry(category)
-        return category == .n && name == "uk" ? "N (not indecent)"
-            : entry.description.lowercased() == "category \(entry.label.lowercased())" ? entry.label : "\(entry.label) \(entry.description)"
-    }
+    /// "A", "N (not indecent)", or "1 CAM (child abuse material)": as count tables show it.
+    public func longLabel(_ category: Category) -> String { entry(category).reportLabel }
 
     /// The slot a label, key or (for the UK profile, whose labels are the slots) letter names.
     public func category(named text: String) -> Category? {
