@@ -28,6 +28,10 @@ let package = Package(
             .linkedLibrary("heif"), .linkedLibrary("tiff"), .linkedLibrary("stb"),
         ]),
 
+        // Video frames on FFmpeg's libraries: a C wrapper for their macros and its read callbacks.
+        .target(name: "CVideo", linkerSettings: [
+            .linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil"),
+        ]),
         .target(name: "CPrefetch"),
         // Terminal state that signal handlers restore (async-signal-safe, so in C), and sixel
         // encoding by libsixel, opened with dlopen (see sixel_encoder.h for why).
@@ -40,7 +44,7 @@ let package = Package(
         .target(name: "Evidence", dependencies: ["TriageCore", "CArchive", "CQPDF", "CExif"]),
         .target(name: "Identification", dependencies: ["TriageCore", "CMagic"],
                 exclude: ["Magic/README.md", "Magic/COPYING"], resources: [.copy("Magic/Magdir")]),
-        .target(name: "Imaging", dependencies: ["TriageCore", "CImageCodecs"]),
+        .target(name: "Imaging", dependencies: ["TriageCore", "CImageCodecs", "CVideo"]),
         .target(name: "Hashing", dependencies: ["TriageCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HashDatabase", dependencies: [
             "TriageCore", "CYAJL", "CPrefetch",

@@ -129,8 +129,10 @@ extension CaseStore {
             perceptual = PerceptualDistance(distance: distance, knownHash: PDQHash(bytes: Array(known)),
                                             variant: (row["variant"] as String?).flatMap(Dihedral.init(rawValue:)) ?? .original)
         }
+        let frames = (row["frames"] as String?).map { $0.split(separator: ",").compactMap { Int64($0) } }
         return KnownMatch(category: Category(rawValue: row["category"]) ?? .n, basis: Basis(rawValue: row["basis"]) ?? .exact,
-                          hashType: MatchHash(rawValue: row["hash_type"]) ?? .md5, source: row["source"], perceptual: perceptual)
+                          hashType: MatchHash(rawValue: row["hash_type"]) ?? .md5, source: row["source"], perceptual: perceptual,
+                          frames: frames)
     }
 
     static func item(_ row: Row, matches: [KnownMatch]) -> StoredItem {
@@ -157,6 +159,10 @@ extension CaseStore {
             result.dihedral = (0..<8).map { PDQHash(bytes: Array(dihedral[dihedral.startIndex + 32 * $0..<dihedral.startIndex + 32 * ($0 + 1)])) }
         }
         result.parentDistance = row["parent_pdq_distance"]
+        if let video: String = row["video"] {
+            result.video = try? JSONDecoder().decode(VideoFacts.self, from: Data(video.utf8))
+        }
+        if let frames: Data = row["frames"] { result.frames = VideoFrameHash.unpack(Array(frames)) }
         return StoredItem(id: row["id"], exhibit: row["exhibit"], source: row["source"], result: result, matches: matches)
     }
 }

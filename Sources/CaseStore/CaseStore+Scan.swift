@@ -101,11 +101,12 @@ extension CaseStore: CaseRecording {
             let insertItem = try db.makeStatement(sql: """
                 INSERT OR IGNORE INTO items(exhibit, source, path, depth, size, mtime, atime, ctime, disposition, reason, mime, kind,
                     extension_mismatch, md5, sha1, sha256, link_target, scan_id, decoder, width, height, scale, pdq, pdq_quality, dihedral,
-                    parent_pdq_distance)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    parent_pdq_distance, video, frames)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertMatch = try db.makeStatement(sql: """
-                INSERT INTO matches(item_id, category, basis, hash_type, source, distance, known_pdq, variant) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO matches(item_id, category, basis, hash_type, source, distance, known_pdq, variant, frames)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var inserted = 0
             var firstID: Int64?
@@ -122,7 +123,7 @@ extension CaseStore: CaseRecording {
                         r.linkTarget.map { Data($0) }, scan,
                         r.image?.decoder, r.image?.width, r.image?.height, r.image?.scaleDenominator,
                         r.pdq.map { Data($0.hash.bytes) }, r.pdq?.quality, r.dihedral.map { Data($0.flatMap(\.bytes)) },
-                        r.parentDistance,
+                        r.parentDistance, r.video.map(Self.json), r.frames.map { Data(VideoFrameHash.pack($0)) },
                     ])
                 }
                 bind()
@@ -153,7 +154,7 @@ extension CaseStore: CaseRecording {
                 for match in item.matches {
                     insertMatch.setUncheckedArguments([itemID, match.category.rawValue, match.basis.rawValue, match.hashType.rawValue, match.source,
                                                        match.perceptual?.distance, match.perceptual.map { Data($0.knownHash.bytes) },
-                                                       match.perceptual?.variant.rawValue])
+                                                       match.perceptual?.variant.rawValue, match.frames.map(Self.frameList)])
                     try insertMatch.execute()
                 }
             }
@@ -168,6 +169,16 @@ extension CaseStore: CaseRecording {
             }
         }
     }
+
+    /// A video's facts as stored: JSON with sorted keys, so the sealed bytes are stable.
+    static func json(_ facts: VideoFacts) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(facts)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Frame times as stored on a match: microseconds, comma-separated.
+    static func frameList(_ times: [Int64]) -> String { times.map(String.init).joined(separator: ",") }
 
     /// SHA-256 over the stored items with ids in `from...to` and their matches, in id order.
     /// Computed from the database both when a batch is recorded and when `verify` checks it,
@@ -197,15 +208,16 @@ extension CaseStore: CaseRecording {
         }
         let itemColumns = "id, exhibit, source, path, depth, size, mtime, atime, ctime, disposition, reason, mime, kind, "
             + "extension_mismatch, md5, sha1, sha256, link_target, scan_id"
-        let laterItemColumns = ["decoder", "width", "height", "scale", "pdq", "pdq_quality", "dihedral", "parent_pdq_distance"]
-        let laterMatchColumns = ["distance", "known_pdq", "variant"]
+        let laterItemColumns = ["decoder", "width", "height", "scale", "pdq", "pdq_quality", "dihedral", "parent_pdq_distance",
+                                "video", "frames"]
+        let laterMatchColumns = ["distance", "known_pdq", "variant", "frames"]
         let items = try Row.fetchCursor(db, sql: """
             SELECT \(itemColumns), \(laterItemColumns.joined(separator: ", ")) FROM items WHERE id BETWEEN ? AND ? ORDER BY id
             """, arguments: [from, to])
         let matches = try Row.fetchAll(db, sql: """
             SELECT item_id, category, basis, hash_type, source, \(laterMatchColumns.joined(separator: ", ")) FROM matches
             WHERE item_id BETWEEN ? AND ?
-            ORDER BY item_id, category, basis, hash_type, source, distance, known_pdq, variant
+            ORDER BY item_id, category, basis, hash_type, source, distance, known_pdq, variant, frames
             """, arguments: [from, to])
         var next = matches.startIndex
         while let row = try items.next() {

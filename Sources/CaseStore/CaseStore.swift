@@ -217,6 +217,16 @@ public final class CaseStore: @unchecked Sendable {
                 CREATE INDEX matches_item ON matches(item_id);
                 """)
         }
+        migrator.registerMigration("v6: video") { db in
+            // Videos: how the stream was sampled (JSON), the sampled frames' PDQ hashes (46
+            // bytes each, `VideoFrameHash.pack`), and on a match the times of the frames that
+            // found it (microseconds, comma-separated).
+            try db.execute(sql: """
+                ALTER TABLE items ADD COLUMN video TEXT;
+                ALTER TABLE items ADD COLUMN frames BLOB;
+                ALTER TABLE matches ADD COLUMN frames TEXT;
+                """)
+        }
         return migrator
     }
 

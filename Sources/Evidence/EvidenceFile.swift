@@ -29,6 +29,16 @@ public final class EvidenceFile {
         }
         return filled
     }
+
+    /// Reads up to `buffer.count` bytes at `offset` without moving the file position (`pread`):
+    /// the count, 0 at the end, -1 on an error. For readers that seek (FFmpeg).
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> Int {
+        while true {
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+            if count < 0, errno == EINTR { continue }
+            return count
+        }
+    }
 }
 
 extension EvidenceFile: ByteStream {}

@@ -70,6 +70,8 @@ public struct ExhibitSummary: Codable, Sendable, Equatable {
     /// Keys "A", "B", "C", "N".
     public var counts: [String: KindCounts]
     public var pending: CountPair
+    /// `pending` split into still and moving images.
+    public var pendingByKind: KindCounts?
     public var basis: BasisCounts
     /// Files whose name disagrees with their content.
     public var extensionMismatches: Int
@@ -106,6 +108,9 @@ public struct ReportedPerceptualMatch: Codable, Sendable, Equatable {
     public var pdqQuality: Int
     public var knownPDQ: String
     public var knownSource: String
+    /// For a video: the times ("0:00:04.000") of every frame that matched an entry of its
+    /// category; `pdq` is the nearest frame's hash. Nil for a still image.
+    public var frameTimes: [String]?
 }
 
 /// A pending group in a report.

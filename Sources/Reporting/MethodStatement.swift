@@ -10,6 +10,11 @@ public enum MethodStatement {
         }
         if let threshold = settings["pdq_threshold"] {
             out.append("Still images were decoded with \(settings["decoders"] ?? "?"), in \(settings["perceptual"] ?? "?"), and given Meta's PDQ perceptual hash (256 bits, \(settings["pdq"] ?? "library semantics")). An image with no exact match takes the category of the nearest database entry within \(threshold) bits when both hashes have quality of at least \(settings["pdq_quality_floor"] ?? "?"); equally near entries of different categories leave it for the examiner.\(settings["pdq_dihedral"] == "true" ? " The 8 rotations and mirrors of each image were matched too." : "")")
+            if let rate = settings["video_frames_per_second"] {
+                let scene = settings["video_scene_threshold"].flatMap(Double.init).map { $0 > 0 } ?? false
+                    ? ", and at every scene change (a mean luma difference of at least \(settings["video_scene_threshold"]!) of 255 between two decoded frames)" : ""
+                out.append("Videos were read with \(settings["video_decoder"] ?? "FFmpeg"): \(rate) frame(s) per second of video were sampled\(scene), at most \(settings["video_max_frames"] ?? "?") per video (a longer video is sampled more sparsely), and each sampled frame was given a PDQ hash and matched in the same way, so that a video containing a known image is found. A video counts once, as a moving image, in the most severe category its frames matched; the times of the matching frames are listed. Frames are never counted as still images.")
+            }
             out.append("PDQ survives re-encoding, resizing, recolouring and small overlays; it does not survive cropping (a crop of 2–4 % usually moves it 30–90 bits), and mirrored or rotated copies match only when the rotations and mirrors are matched (--dihedral). Such copies count as new images until an examiner categorises them.")
         } else {
             out.append("Perceptual hashing was off: only exact copies of known images were recognised.")

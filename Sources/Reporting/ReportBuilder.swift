@@ -33,7 +33,7 @@ public struct ReportBuilder {
         init(_ name: String) {
             summary = ExhibitSummary(exhibit: name, sources: [], files: 0, images: 0, videos: 0, errors: 0,
                                      counts: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, KindCounts()) }),
-                                     pending: CountPair(), basis: BasisCounts(), extensionMismatches: 0, conflicts: 0)
+                                     pending: CountPair(), pendingByKind: KindCounts(), basis: BasisCounts(), extensionMismatches: 0, conflicts: 0)
         }
 
         mutating func add(_ item: StoredItem, _ resolution: Resolution?) {
@@ -56,6 +56,8 @@ public struct ReportBuilder {
             guard let category = resolution.category, let basis = resolution.basis else {
                 summary.pending.instances += 1
                 pendingUnique.insert(sha256)
+                if result.kind == .moving { summary.pendingByKind!.moving.instances += 1 } else { summary.pendingByKind!.still.instances += 1 }
+                uniques["pending/\(result.kind.rawValue)", default: []].insert(sha256)
                 return
             }
             let key = category.rawValue
@@ -76,6 +78,8 @@ public struct ReportBuilder {
                 out.counts[category.rawValue]!.moving.unique = uniques["\(category.rawValue)/moving"]?.count ?? 0
             }
             out.pending.unique = pendingUnique.count
+            out.pendingByKind!.still.unique = uniques["pending/still"]?.count ?? 0
+            out.pendingByKind!.moving.unique = uniques["pending/moving"]?.count ?? 0
             if let perceptual {
                 for category in Category.allCases {
                     for kind in [MediaKind.still, .moving] {
@@ -85,6 +89,11 @@ public struct ReportBuilder {
                             out.counts[category.rawValue]!.moving.visuallyUnique = groups
                         }
                     }
+                }
+                for kind in [MediaKind.still, .moving] {
+                    let key = "pending/\(kind.rawValue)"
+                    let groups = ReportBuilder.visualGroups(uniques[key] ?? [], pdqs[key] ?? [:], threshold: perceptual.threshold)
+                    if kind == .still { out.pendingByKind!.still.visuallyUnique = groups } else { out.pendingByKind!.moving.visuallyUnique = groups }
                 }
                 let pendingPDQs = (pdqs["pending/still"] ?? [:]).merging(pdqs["pending/moving"] ?? [:]) { first, _ in first }
                 out.pending.visuallyUnique = ReportBuilder.visualGroups(pendingUnique, pendingPDQs, threshold: perceptual.threshold)
@@ -183,7 +192,9 @@ public struct ReportBuilder {
                     pending[key]!.paths.append("\(SafeText.display(item.exhibit)): \(item.result.path.display)")
                 }
             }
-            if resolution?.basis == .perceptual, let pdq = item.result.pdq,
+            if resolution?.basis == .perceptual, let found = Self.perceptualMatch(item) {
+                perceptualMatches.append(found)
+            } else if resolution?.basis == .perceptual, let pdq = item.result.pdq,
                let match = Resolution.deciding(item.matches).first, let near = match.perceptual {
                 perceptualMatches.append(ReportedPerceptualMatch(
                     exhibit: item.exhibit, source: SafeText.display(item.source), path: item.result.path.display, category: match.category.rawValue, distance: near.distance,
@@ -256,5 +267,21 @@ extension ReportBuilder {
         }
         let groups = Set(hashed.indices.map(root)).count
         return groups + (contents.count - hashed.count)
+    }
+
+    /// A video counted on its frames' perceptual matches: the nearest frame of the deciding
+    /// category, and the times of every frame that matched that category.
+    static func perceptualMatch(_ item: StoredItem) -> ReportedPerceptualMatch? {
+        guard item.result.kind == .moving, let frames = item.result.frames else { return nil }
+        let deciding = Resolution.deciding(item.matches).filter { $0.frames != nil && $0.perceptual != nil }
+        guard let nearest = deciding.min(by: { $0.perceptual!.distance < $1.perceptual!.distance }), let near = nearest.perceptual else { return nil }
+        let times = Set(deciding.flatMap { $0.frames ?? [] })
+        let frame = frames.filter { (nearest.frames ?? []).contains($0.microseconds) }
+            .min { $0.pdq.hash.distance(to: near.knownHash) < $1.pdq.hash.distance(to: near.knownHash) }
+        return ReportedPerceptualMatch(
+            exhibit: item.exhibit, source: SafeText.display(item.source), path: item.result.path.display, category: nearest.category.rawValue,
+            distance: near.distance, variant: near.variant.rawValue, pdq: frame?.pdq.hash.hex ?? "", pdqQuality: frame?.pdq.quality ?? 0,
+            knownPDQ: near.knownHash.hex, knownSource: SafeText.display(nearest.source),
+            frameTimes: times.sorted().map(VideoFrameHash.clock))
     }
 }

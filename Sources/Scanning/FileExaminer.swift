@@ -24,11 +24,11 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
 
     private let identifier: ContentIdentifier
     let hashAll: Bool
-    private let perceptual: PerceptualOptions
+    let perceptual: PerceptualOptions
     let expansion: ExpansionOptions
     let buffer: UnsafeMutableRawBufferPointer
-    private var imageBuffer: UnsafeMutableRawBufferPointer
-    private let hasher = PDQHasher()
+    private(set) var imageBuffer: UnsafeMutableRawBufferPointer
+    let hasher = PDQHasher()
     /// The last image's pixels, reused for the next one of similar size.
     private var recycledPixels: [UInt8] = []
     /// How many bytes of the image just examined `imageBuffer` holds (nil: it was streamed).
@@ -100,6 +100,9 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
                           budget: budget, emit: emit)
         }
         guard result.kind.isMedia || hashAll else { return result }
+        if result.kind == .moving, perceptual.enabled {
+            return examineVideo(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result)
+        }
         // A JPEG is read whole even without decoding, when its EXIF thumbnail is to be looked for.
         if result.kind == .still, perceptual.enabled || (expansion.enabled && result.mime == "image/jpeg") {
             let (image, thumbnail) = examineImage(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result)
@@ -261,32 +264,11 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         if decodes, let size = declaredSize, size > Int64(perceptual.maxDecodeBytes) {
             return overDecodeLimit(streamDigests(stream, head: head, moreToRead: moreToRead, result: result))
         }
-        // Read the whole item: the head already read, then the rest until the end.
-        UnsafeMutableRawBufferPointer(rebasing: imageBuffer[0..<head.count]).copyMemory(from: head)
-        var total = head.count
-        while moreToRead {
-            if imageBuffer.count - total < Self.chunkLength {
-                // The declared size (from the evidence, for a member) only reserves up to 64 MiB at
-                // once; beyond, the buffer doubles as bytes arrive.
-                growImageBuffer(to: max(total + Self.chunkLength, Int(min(declaredSize ?? 0, Int64(min(perceptual.maxDecodeBytes, 64 << 20)))) + 1))
-            }
-            let count: Int
-            do {
-                count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: imageBuffer[total..<(total + Self.chunkLength)]))
-            } catch {
-                return failedRead(result, error, at: Int64(total))
-            }
-            if count == 0 { break }
-            total += count
-            if total > perceptual.maxDecodeBytes {
-                // Larger than declared (a growing file, a member without a size): hash the rest as a stream.
-                var digests = MultiHasher()
-                digests.update(UnsafeRawBufferPointer(rebasing: imageBuffer[0..<total]))
-                releaseLargeImageBuffer()
-                let hashed = streamDigests(stream, head: UnsafeRawBufferPointer(start: nil, count: 0), moreToRead: true,
-                                           result: result, hashing: digests, alreadyHashed: Int64(total))
-                return decodes ? overDecodeLimit(hashed) : hashed
-            }
+        let total: Int
+        switch readWhole(stream, head: head, moreToRead: moreToRead, declaredSize: declaredSize, result: result) {
+        case .held(let count): total = count
+        case .tooLarge(let hashed): return decodes ? overDecodeLimit(hashed) : hashed
+        case .failed(let failed): return failed
         }
         let bytes = UnsafeRawBufferPointer(rebasing: imageBuffer[0..<total])
         var digests = MultiHasher()
@@ -330,8 +312,49 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         return result
     }
 
+    /// How reading an item whole into `imageBuffer` ended.
+    enum WholeRead {
+        /// The item's bytes are in `imageBuffer[0..<count]`.
+        case held(count: Int)
+        /// Larger than `maxDecodeBytes`: digested as a stream instead.
+        case tooLarge(ItemResult)
+        /// A read failed; the result says where.
+        case failed(ItemResult)
+    }
+
+    /// Reads the whole item into `imageBuffer`: the head already read, then the rest until the end.
+    func readWhole(_ stream: any ByteStream, head: UnsafeRawBufferPointer, moreToRead: Bool, declaredSize: Int64?,
+                           result: ItemResult) -> WholeRead {
+        UnsafeMutableRawBufferPointer(rebasing: imageBuffer[0..<head.count]).copyMemory(from: head)
+        var total = head.count
+        while moreToRead {
+            if imageBuffer.count - total < Self.chunkLength {
+                // The declared size (from the evidence, for a member) only reserves up to 64 MiB at
+                // once; beyond, the buffer doubles as bytes arrive.
+                growImageBuffer(to: max(total + Self.chunkLength, Int(min(declaredSize ?? 0, Int64(min(perceptual.maxDecodeBytes, 64 << 20)))) + 1))
+            }
+            let count: Int
+            do {
+                count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: imageBuffer[total..<(total + Self.chunkLength)]))
+            } catch {
+                return .failed(failedRead(result, error, at: Int64(total)))
+            }
+            if count == 0 { break }
+            total += count
+            if total > perceptual.maxDecodeBytes {
+                // Larger than declared (a growing file, a member without a size): hash the rest as a stream.
+                var digests = MultiHasher()
+                digests.update(UnsafeRawBufferPointer(rebasing: imageBuffer[0..<total]))
+                releaseLargeImageBuffer()
+                return .tooLarge(streamDigests(stream, head: UnsafeRawBufferPointer(start: nil, count: 0), moreToRead: true,
+                                               result: result, hashing: digests, alreadyHashed: Int64(total)))
+            }
+        }
+        return .held(count: total)
+    }
+
     /// An image hashed as a stream because it is over the decode limit.
-    private func overDecodeLimit(_ result: ItemResult) -> ItemResult {
+    func overDecodeLimit(_ result: ItemResult) -> ItemResult {
         var result = result
         if result.digests != nil {
             result.disposition = .sizeLimit
@@ -340,7 +363,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         return result
     }
 
-    private func releaseLargeImageBuffer() {
+    func releaseLargeImageBuffer() {
         if imageBuffer.count > Self.keptImageBuffer {
             imageBuffer.deallocate()
             imageBuffer = .allocate(byteCount: Self.chunkLength, alignment: 64)

@@ -15,6 +15,7 @@ struct PerceptualMatcher: Sendable {
     /// The entries within the threshold, each at its nearest variant, nearest first. Hashes
     /// under the quality floor, and items whose decoding failed, are never matched.
     func matches(for result: ItemResult) -> [KnownMatch] {
+        if result.kind == .moving { return frameMatches(for: result) }
         guard options.enabled, index.count > 0, let pdq = result.pdq, pdq.quality >= options.qualityFloor,
               result.disposition == .processed || result.disposition == .damaged else { return [] }
         let variants = result.dihedral.map { Array(zip(Dihedral.allCases, $0)) } ?? [(.original, pdq.hash)]
@@ -32,5 +33,34 @@ struct PerceptualMatcher: Sendable {
             return KnownMatch(category: entry.category, basis: .perceptual, hashType: .pdq, source: entry.source,
                               perceptual: PerceptualDistance(distance: found.distance, knownHash: entry.hash, variant: found.variant))
         }
+    }
+
+    /// A video's frames against the index: every frame of quality at or above the floor is
+    /// looked up (so a video made from known stills is found). Each entry found is one match, at
+    /// the distance of its nearest frame, with the times of every frame that found it. Nearest
+    /// entries first; at most `maximumMatches`, but never an entry of a category not yet kept.
+    func frameMatches(for result: ItemResult) -> [KnownMatch] {
+        guard options.enabled, index.count > 0, let frames = result.frames, !frames.isEmpty,
+              [.processed, .damaged, .timeLimit, .frameLimit].contains(result.disposition) else { return [] }
+        var found: [Int: (distance: Int, frames: [Int64])] = [:]
+        for frame in frames where frame.pdq.quality >= options.qualityFloor {
+            for hit in index.search(frame.pdq.hash, threshold: options.threshold) {
+                var entry = found[hit.entry] ?? (Int.max, [])
+                entry.distance = min(entry.distance, hit.distance)
+                if entry.frames.last != frame.microseconds { entry.frames.append(frame.microseconds) }
+                found[hit.entry] = entry
+            }
+        }
+        let sorted = found.sorted { ($0.value.distance, $0.key) < ($1.value.distance, $1.key) }
+        var kept: [KnownMatch] = []
+        var categories: Set<Category> = []
+        for (entryIndex, hit) in sorted {
+            let entry = index.entry(entryIndex)
+            guard kept.count < Self.maximumMatches || !categories.contains(entry.category) else { continue }
+            categories.insert(entry.category)
+            kept.append(KnownMatch(category: entry.category, basis: .perceptual, hashType: .pdq, source: entry.source,
+                                   perceptual: PerceptualDistance(distance: hit.distance, knownHash: entry.hash), frames: hit.frames))
+        }
+        return kept
     }
 }

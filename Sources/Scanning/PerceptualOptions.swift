@@ -12,8 +12,11 @@ public struct PerceptualOptions: Sendable, Hashable {
     public var dihedral: Bool
     /// Pixel limit and JPEG fast mode.
     public var decode: DecodeOptions
-    /// Image files larger than this are hashed but not decoded (disposition `size-limit`).
+    /// Image files (and videos inside containers, which are read into memory) larger than
+    /// this are hashed but not decoded (disposition `size-limit`).
     public var maxDecodeBytes: Int
+    /// Frame sampling of videos.
+    public var video: VideoOptions
 
     public static let defaultThreshold = 31
     public static let defaultQualityFloor = 50
@@ -23,13 +26,14 @@ public struct PerceptualOptions: Sendable, Hashable {
 
     public init(enabled: Bool = true, threshold: Int = PerceptualOptions.defaultThreshold,
                 qualityFloor: Int = PerceptualOptions.defaultQualityFloor, dihedral: Bool = false,
-                decode: DecodeOptions = DecodeOptions(), maxDecodeBytes: Int = 256 << 20) {
+                decode: DecodeOptions = DecodeOptions(), maxDecodeBytes: Int = 256 << 20, video: VideoOptions = VideoOptions()) {
         self.enabled = enabled
         self.threshold = threshold
         self.qualityFloor = qualityFloor
         self.dihedral = dihedral
         self.decode = decode
         self.maxDecodeBytes = maxDecodeBytes
+        self.video = video
     }
 
     /// How the pixels were produced, for the scan settings and the report.

@@ -217,6 +217,11 @@ public final class ScanPipeline {
         }
     }
 
+    /// "1", "0.5": a setting's number without a trailing ".0".
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+
     /// The settings that affect results, recorded with the scan and shown in reports.
     func settings() -> [String: String] {
         var settings = [
@@ -237,6 +242,11 @@ public final class ScanPipeline {
             settings["decode_max_bytes"] = String(options.perceptual.maxDecodeBytes)
             settings["decoders"] = ImageDecoders.libraryVersions
             settings["pdq_index_entries"] = String(perceptualIndex.count)
+            settings["video_frames_per_second"] = Self.number(options.perceptual.video.framesPerSecond)
+            settings["video_scene_threshold"] = Self.number(options.perceptual.video.sceneThreshold)
+            settings["video_max_frames"] = String(options.perceptual.video.maxFrames)
+            settings["video_time_limit"] = Self.number(options.perceptual.video.timeLimit)
+            settings["video_decoder"] = "FFmpeg (\(VideoReader.versions))"
         }
         settings.merge(options.expansion.settings) { $1 }
         if let codes = hashDatabaseFacts.categoryCodes, !codes.isEmpty { settings["category_codes"] = codes }

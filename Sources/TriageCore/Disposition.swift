@@ -31,6 +31,13 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
     /// A decoded image whose PDQ quality is under the floor: hashed and recorded, but not
     /// perceptually matched (such hashes are not trustworthy, says the reference).
     case lowQuality = "low-quality"
+    /// A file libmagic calls a video, with no video stream in it (an audio-only mp4): recorded
+    /// as `other`, never counted as a moving image.
+    case noVideoStream = "no-video-stream"
+    /// A video whose reading passed the time limit: the frames sampled before it stand.
+    case timeLimit = "time-limit"
+    /// A video of unknown duration whose samples reached the frame cap before its end.
+    case frameLimit = "frame-limit"
     /// A container (archive, document) or member that could not be read to its end: the
     /// members listed before the damage are recorded; the reason holds the library's message.
     case containerDamaged = "container-damaged"
@@ -54,13 +61,14 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// True for an image that was hashed exactly but whose decoding or perceptual matching was
-    /// limited (damaged, undecodable, no decoder, over a limit, low PDQ quality), or a container
+    /// True for an image or video that was hashed exactly but whose decoding or perceptual
+    /// matching was limited (damaged, undecodable, no decoder, over a limit, low PDQ quality,
+    /// no video stream after all), or a container
     /// whose expansion a limit stopped: reports list these with their reasons, apart from errors.
     public var isLimit: Bool {
         switch self {
         case .damaged, .undecodable, .noDecoder, .dimensionLimit, .sizeLimit, .lowQuality,
-             .maxDepth, .ratioLimit, .expansionLimit, .entryLimit: true
+             .noVideoStream, .timeLimit, .frameLimit, .maxDepth, .ratioLimit, .expansionLimit, .entryLimit: true
         default: false
         }
     }

@@ -38,6 +38,10 @@ public struct ItemResult: Sendable, Hashable {
     /// For an image embedded in another (an EXIF thumbnail): bits between its PDQ and its
     /// parent's. Far apart, the photo was probably edited after the thumbnail was made.
     public var parentDistance: Int?
+    /// For a video: the stream and how it was sampled (`image` holds the decoder and frame size).
+    public var video: VideoFacts?
+    /// For a video: the sampled frames' PDQ hashes, in time order.
+    public var frames: [VideoFrameHash]?
 
     public init(path: ForensicPath, size: Int64 = 0, times: FileTimes = FileTimes(), disposition: Disposition,
                 reason: String? = nil, mime: String? = nil, kind: MediaKind = .other, extensionMismatch: Bool = false,
@@ -125,12 +129,17 @@ public struct KnownMatch: Hashable, Sendable {
     public var source: String
     /// For a perceptual match: the distance, the entry's hash and the variant.
     public var perceptual: PerceptualDistance?
+    /// For a video's perceptual match: the times (microseconds) of the frames that matched the
+    /// entry; `perceptual` is the nearest of them.
+    public var frames: [Int64]?
 
-    public init(category: Category, basis: Basis, hashType: MatchHash, source: String, perceptual: PerceptualDistance? = nil) {
+    public init(category: Category, basis: Basis, hashType: MatchHash, source: String, perceptual: PerceptualDistance? = nil,
+                frames: [Int64]? = nil) {
         self.category = category
         self.basis = basis
         self.hashType = hashType
         self.source = source
         self.perceptual = perceptual
+        self.frames = frames
     }
 }

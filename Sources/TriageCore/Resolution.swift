@@ -34,9 +34,15 @@ public struct Resolution: Sendable, Equatable {
     /// The matches that decide: the exact ones (known-good ones included) if any; otherwise
     /// the closest perceptual ones (equal distances with different categories are a conflict,
     /// never a silent choice). An item both known-good and known as indecent is a conflict.
+    ///
+    /// A video's frames are different pictures, so for a video the most severe category its
+    /// frames matched decides (DESIGN.md: "a video counts as one moving image, in the most
+    /// severe category found in it"); every frame match of that category is kept as the basis.
     public static func deciding(_ matches: [KnownMatch]) -> [KnownMatch] {
         let exact = matches.filter { $0.basis == .exact || $0.basis == .knownGood }
         if !exact.isEmpty { return exact }
+        let frames = matches.filter { $0.frames != nil }
+        if let severest = frames.map(\.category).max() { return frames.filter { $0.category == severest } }
         let perceptual = matches.filter { $0.perceptual != nil }
         guard let closest = perceptual.map({ $0.perceptual!.distance }).min() else { return matches }
         return perceptual.filter { $0.perceptual!.distance == closest }

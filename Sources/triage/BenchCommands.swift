@@ -173,3 +173,48 @@ struct BenchReview: ParsableCommand {
                            percentile(times, 0.99), bytes / max(1, times.count)))
     }
 }
+
+struct BenchVideo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-video", abstract: "Time video frame sampling and PDQ hashing (benchmarks).", shouldDisplay: false)
+
+    @Argument(help: "Video files.") var files: [String]
+    @Option(name: .customLong("repeat"), help: "Runs per file; medians are printed.") var runs = 3
+    @Option(name: .customLong("frames-per-second"), help: "Time samples per second.") var framesPerSecond = VideoOptions.defaultFramesPerSecond
+    @Option(name: .customLong("scene-threshold"), help: "Scene-change threshold (0: off).") var sceneThreshold = VideoOptions.defaultSceneThreshold
+    @Flag(help: "Print every sampled frame (vPDQ lines: frame,quality,hash,timestamp).") var frames = false
+
+    func run() throws {
+        let hasher = PDQHasher()
+        let options = VideoOptions(framesPerSecond: framesPerSecond, sceneThreshold: sceneThreshold)
+        for file in files {
+            let descriptor = open(file, O_RDONLY)
+            guard descriptor >= 0 else { throw ValidationError("cannot open \(file)") }
+            defer { close(descriptor) }
+            var status = stat()
+            fstat(descriptor, &status)
+            var times: [Double] = []
+            var fingerprint: VideoFingerprint?
+            for _ in 0..<max(1, runs) {
+                times.append(try milliseconds {
+                    let reader = try VideoReader(size: Int64(status.st_size), options: options) { buffer, offset in
+                        pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+                    }
+                    fingerprint = VideoFingerprint.compute(reader, hasher: hasher)
+                })
+            }
+            let print = fingerprint!
+            let seconds = median(times) / 1000
+            Console.out(String(format: "%@: %dx%d %@, %@, %.1f s; sampling %@ (key frames ≤ %.2f s apart, interval %.2f s): %d frames in %.3f s (median of %d), %.1f frames/s%@%@\n",
+                               file, print.width, print.height, print.facts.codec, print.facts.container, print.facts.duration ?? -1,
+                               print.facts.sampling, print.facts.keySpacing ?? -1, print.facts.interval, print.frames.count, seconds, times.count,
+                               Double(print.frames.count) / seconds, print.damage.map { "; damage: \($0)" } ?? "",
+                               print.stopped.map { "; stopped: \($0.message)" } ?? ""))
+            if frames {
+                for frame in print.frames {
+                    Console.out("\(frame.frame),\(frame.pdq.quality),\(frame.pdq.hash.hex),\(String(format: "%.3f", frame.seconds))\(frame.sceneChange ? " scene" : "")\n")
+                }
+            }
+        }
+    }
+}

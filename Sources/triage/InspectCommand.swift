@@ -39,10 +39,26 @@ struct Inspect: ParsableCommand {
         var pdqQuality: Int?
         var dihedral: [String: String]?
         var parentDistance: Int?
+        var video: VideoFacts?
+        /// vPDQ-style: one object per sampled frame.
+        var frames: [Frame]?
         var matches: [String]
 
+        struct Frame: Encodable {
+            var frame: Int
+            var timestamp: String
+            var quality: Int
+            var pdq: String
+            var sceneChange: Bool
+
+            enum CodingKeys: String, CodingKey {
+                case frame, timestamp, quality, pdq
+                case sceneChange = "scene_change"
+            }
+        }
+
         enum CodingKeys: String, CodingKey {
-            case path, mime, kind, size, md5, sha1, sha256, disposition, reason, matches, decoder, width, height, pdq, dihedral
+            case path, mime, kind, size, md5, sha1, sha256, disposition, reason, matches, decoder, width, height, pdq, dihedral, video, frames
             case extensionMismatch = "extension_mismatch"
             case parentDistance = "parent_pdq_distance"
             case decodeScale = "decode_scale"
@@ -73,7 +89,10 @@ struct Inspect: ParsableCommand {
                                      dihedral: result.dihedral.map { hashes in
                                          Dictionary(uniqueKeysWithValues: zip(Dihedral.allCases.map(\.rawValue), hashes.map(\.hex)))
                                      },
-                                     parentDistance: result.parentDistance, matches: matches.map(Self.describe)))
+                                     parentDistance: result.parentDistance, video: result.video,
+                                     frames: result.frames?.map { Entry.Frame(frame: $0.frame, timestamp: String(format: "%.3f", $0.seconds), quality: $0.pdq.quality,
+                                                                               pdq: $0.pdq.hash.hex, sceneChange: $0.sceneChange) },
+                                     matches: matches.map(Self.describe)))
             }
         }
         if json {
@@ -93,6 +112,13 @@ struct Inspect: ParsableCommand {
                     if let hash = entry.dihedral?[variant.rawValue] { out += "\n  pdq \(variant.rawValue) \(hash)" }
                 }
                 if let distance = entry.parentDistance { out += "\n  \(distance) bits from the PDQ of the image it is embedded in" }
+                if let video = entry.video {
+                    out += "\n  video \(video.codec) in \(video.container), " + (video.duration.map { String(format: "%.3f s", $0) } ?? "duration unknown")
+                    out += "; \(entry.frames?.count ?? 0) frames sampled (\(video.sampling == "seek" ? "a seek per sample" : "one decoding pass"))"
+                    for frame in entry.frames ?? [] {
+                        out += "\n  frame \(frame.frame) at \(frame.timestamp) s: pdq \(frame.pdq) quality \(frame.quality)\(frame.sceneChange ? " (scene change)" : "")"
+                    }
+                }
                 if !entry.matches.isEmpty { out += "\n  known: \(entry.matches.joined(separator: "; "))" }
                 Console.out(out + "\n")
             }
@@ -105,6 +131,7 @@ struct Inspect: ParsableCommand {
         if let near = match.perceptual {
             text += " distance \(near.distance)" + (near.variant == .original ? "" : " as \(near.variant.rawValue)")
         }
+        if let frames = match.frames { text += " in frames at " + frames.map(VideoFrameHash.clock).joined(separator: ", ") }
         return text + " in \(SafeText.display(match.source)))"
     }
 }

@@ -20,19 +20,30 @@ struct PerceptualFlags: ParsableArguments {
     @Flag(help: "Also match the 8 rotations and mirrors of each image.") var dihedral = false
     @Option(help: "exact: decode every image at full size; fast: decode large JPEGs at 1/2, 1/4 or 1/8 scale (short side kept ≥ 512 px).")
     var decode: DecodeMode = .exact
-    @Option(help: "Refuse to decode images whose declared width x height exceeds this (disposition dimension-limit).")
+    @Option(help: "Refuse to decode images and video frames whose width x height exceeds this (disposition dimension-limit).")
     var maxPixels = DecodeOptions.defaultMaxPixels
+    @Option(help: "Video frames sampled per second of video (plus scene changes).")
+    var framesPerSecond = VideoOptions.defaultFramesPerSecond
+    @Option(help: "At most this many frames per video; a longer video is sampled more sparsely.")
+    var maxVideoFrames = VideoOptions.defaultMaxFrames
+    @Option(help: "A frame whose mean luma differs from the previous decoded one by this much (0-255) is sampled too; 0: off.")
+    var sceneThreshold = VideoOptions.defaultSceneThreshold
 
     func validate() throws {
         if !(0...256).contains(threshold) { throw ValidationError("--pdq-threshold must be between 0 and 256") }
         if !(0...100).contains(qualityFloor) { throw ValidationError("--pdq-quality-floor must be between 0 and 100") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
+        if !(framesPerSecond > 0 && framesPerSecond <= 120) { throw ValidationError("--frames-per-second must be above 0 and at most 120") }
+        if maxVideoFrames < 1 { throw ValidationError("--max-video-frames must be at least 1") }
+        if !(0...255).contains(sceneThreshold) { throw ValidationError("--scene-threshold must be between 0 and 255") }
     }
 
     var options: PerceptualOptions {
         PerceptualOptions(enabled: !off, threshold: threshold, qualityFloor: qualityFloor, dihedral: dihedral,
                           decode: DecodeOptions(maxPixels: maxPixels,
-                                                jpegMinimumShortSide: decode == .fast ? PerceptualOptions.fastModeShortSide : nil))
+                                                jpegMinimumShortSide: decode == .fast ? PerceptualOptions.fastModeShortSide : nil),
+                          video: VideoOptions(framesPerSecond: framesPerSecond, sceneThreshold: sceneThreshold, maxFrames: maxVideoFrames,
+                                              maxPixels: maxPixels))
     }
 }
 

@@ -8,7 +8,8 @@ public enum CSVReport: ReportFormat {
 
     static let header = ["exhibit", "source", "item", "path", "kind", "mime", "size", "category", "basis", "conflict", "sha256", "sha1",
                          "md5", "disposition", "reason", "extension_mismatch", "matched_sources", "decoder", "pdq", "pdq_quality",
-                         "pdq_distance", "pdq_variant", "parent_pdq_distance", "modified", "accessed", "changed"]
+                         "pdq_distance", "pdq_variant", "parent_pdq_distance", "modified", "accessed", "changed",
+                         "video_duration", "video_frames_sampled", "video_matching_frames"]
 
     public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
         write(header.joined(separator: ",") + "\r\n")
@@ -35,6 +36,8 @@ public enum CSVReport: ReportFormat {
                 result.parentDistance.map(String.init) ?? "",
                 result.times.modified.map(UTCClock.string) ?? "", result.times.accessed.map(UTCClock.string) ?? "",
                 result.times.changed.map(UTCClock.string) ?? "",
+                result.video?.duration.map { String(format: "%.3f", $0) } ?? "", result.frames.map { String($0.count) } ?? "",
+                Set(Resolution.deciding(item.matches).flatMap { $0.frames ?? [] }).sorted().map(VideoFrameHash.clock).joined(separator: " "),
             ]
             write(fields.map(SafeText.csvCell).joined(separator: ",") + "\r\n")
         }

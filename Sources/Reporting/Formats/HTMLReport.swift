@@ -75,7 +75,11 @@ public enum HTMLReport: ReportFormat {
                 let counts = summary.counts[category.rawValue]!
                 row([h(profile.longLabel(category))] + cells(counts.still) + cells(counts.moving))
             }
-            row(["Pending"] + cells(summary.pending) + Array(repeating: "", count: visual ? 3 : 2))
+            if let kinds = summary.pendingByKind {
+                row(["Pending"] + cells(kinds.still) + cells(kinds.moving))
+            } else {
+                row(["Pending"] + cells(summary.pending) + Array(repeating: "", count: visual ? 3 : 2))
+            }
             out += "</table>\n"
             if visual {
                 out += "<p>Visually unique: unique items whose PDQ hashes lie within \(h(report.settings["pdq_threshold"] ?? "?")) bits of each other (linked in chains) count once; an item without a usable PDQ counts on its own.</p>\n"
@@ -114,7 +118,8 @@ public enum HTMLReport: ReportFormat {
             row(["Exhibit", "Path", "Category", "Distance", "Known hash source"], header: true)
             for match in report.perceptualMatches {
                 let variant = match.variant == Dihedral.original.rawValue ? "" : " (as \(h(match.variant)))"
-                row([h(match.exhibit), "<span class=\"path\">\(h(match.path))</span>", h(match.category), "\(match.distance)\(variant)", h(match.knownSource)])
+                let frames = match.frameTimes.map { "<br>video frames that matched (\($0.count)): \(h(VideoTimes.summary($0)))" } ?? ""
+                row([h(match.exhibit), "<span class=\"path\">\(h(match.path))</span>\(frames)", h(match.category), "\(match.distance)\(variant)", h(match.knownSource)])
             }
             out += "</table>\n"
         }

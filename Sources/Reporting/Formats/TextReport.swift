@@ -47,7 +47,11 @@ public enum TextReport: ReportFormat {
                 let label = profile.longLabel(category)
                 line("    " + pad(label, 18) + pad(cell(counts.still), 21) + cell(counts.moving))
             }
-            line("    " + pad("pending", 18) + cell(summary.pending))
+            if let kinds = summary.pendingByKind {
+                line("    " + pad("pending", 18) + pad(cell(kinds.still), 21) + cell(kinds.moving))
+            } else {
+                line("    " + pad("pending", 18) + cell(summary.pending))
+            }
             line("  Basis of categories: database exact match \(summary.basis.exact), perceptual match \(summary.basis.perceptual), examiner \(summary.basis.examiner)"
                  + (summary.basis.knownGood > 0 ? ", known-good set (N, not reviewed) \(summary.basis.knownGood)" : ""))
             if summary.reconciliation.contains(where: { $0.instances > $0.unique }) {
@@ -68,6 +72,7 @@ public enum TextReport: ReportFormat {
             for match in report.perceptualMatches {
                 let variant = match.variant == Dihedral.original.rawValue ? "" : ", as \(match.variant)"
                 line("  \(SafeText.display(match.exhibit)): \(match.path) — \(match.category), distance \(match.distance)\(variant), quality \(match.pdqQuality), near \(match.knownPDQ) in \(match.knownSource)")
+                if let times = match.frameTimes { line("    video frames that matched (\(times.count)): \(VideoTimes.summary(times))") }
             }
             line()
         }

@@ -1,0 +1,547 @@
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
+#include <libavutil/time.h>
+#include <libswscale/swscale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "video.h"
+
+enum {
+    IO_BUFFER = 64 * 1024,
+    THUMB = 32,                 // scene changes compare 32x32 luma samples
+    PRESCAN_PACKETS = 4000,     // the key-frame spacing is measured on at most this many packets...
+    MAX_DAMAGE = 500,           // ...and a file stops after this many undecodable packets or frames
+};
+static const double PRESCAN_SECONDS = 30.0;   // ...or this much of the stream, whichever ends first
+static const double TOLERANCE = 0.001;        // seconds: a frame this close before a target is on it
+static const double SCENE_GAP = 0.5;          // seconds: no two scene-change samples closer than this
+
+struct tv_video {
+    tv_read_fn read;
+    void *opaque;
+    int64_t size;
+    int64_t position;
+    tv_options options;
+    int64_t deadline;           // av_gettime_relative() microseconds; 0: none
+
+    AVFormatContext *format;
+    AVIOContext *io;
+    AVCodecContext *codec;
+    int stream;
+    AVRational time_base;
+    int64_t start_pts;
+    AVPacket *packet;
+    AVFrame *frame;
+    int draining;
+
+    struct SwsContext *grey_scaler;
+    struct SwsContext *thumb_scaler;
+    uint8_t *grey;
+    size_t grey_size;
+
+    double interval;
+    double frame_rate;
+    double duration;
+    int seeks;
+    int positioned;             // seek mode: decoding towards the current target
+    double next_target;
+    double last_time;
+    double last_sample;
+    int samples;
+    int capped;
+
+    uint8_t thumb[THUMB * THUMB];
+    uint8_t previous_thumb[THUMB * THUMB];
+    int have_previous;
+
+    int damage;
+    char damage_message[200];
+    double stream_duration;     // the video stream's own duration (seconds), else the container's; <= 0: unknown
+    double ended_at;            // where a stream that stopped well before its stated duration stopped; < 0: it did not
+};
+
+// MARK: FFmpeg's log, kept per thread for error messages (never printed).
+
+static _Thread_local char last_log[200];
+
+static void log_callback(void *context, int level, const char *format, va_list arguments) {
+    if (level > AV_LOG_ERROR) return;
+    char line[200];
+    int print_prefix = 0;   // no "[mov @ 0x5555…]": addresses differ between runs
+    av_log_format_line(context, level, format, arguments, line, sizeof line, &print_prefix);
+    size_t length = strlen(line);
+    while (length && (line[length - 1] == '\n' || line[length - 1] == '\r' || line[length - 1] == ' ')) line[--length] = 0;
+    if (length) snprintf(last_log, sizeof last_log, "%s", line);
+}
+
+static pthread_once_t initialized = PTHREAD_ONCE_INIT;
+static void initialize(void) { av_log_set_callback(log_callback); }
+
+static void describe(char *message, size_t size, const char *what, int error) {
+    char reason[AV_ERROR_MAX_STRING_SIZE] = "";
+    if (error < 0) av_strerror(error, reason, sizeof reason);
+    if (last_log[0] && error < 0) snprintf(message, size, "%s: %s (%s)", what, reason, last_log);
+    else if (last_log[0]) snprintf(message, size, "%s (%s)", what, last_log);
+    else if (error < 0) snprintf(message, size, "%s: %s", what, reason);
+    else snprintf(message, size, "%s", what);
+}
+
+/// Counts a packet or frame FFmpeg could not use; true when the file has had too many.
+static int note_damage(tv_video *video, const char *what, int error) {
+    if (video->damage++ == 0) describe(video->damage_message, sizeof video->damage_message, what, error);
+    return video->damage >= MAX_DAMAGE;
+}
+
+static int out_of_time(const tv_video *video) {
+    return video->deadline && av_gettime_relative() > video->deadline;
+}
+
+// MARK: Input: the caller's bytes, never a path.
+
+static int io_read(void *opaque, uint8_t *buffer, int size) {
+    tv_video *video = opaque;
+    if (out_of_time(video)) return AVERROR_EXIT;
+    int count = video->read(video->opaque, buffer, size, video->position);
+    if (count < 0) return AVERROR(EIO);
+    if (count == 0) return AVERROR_EOF;
+    video->position += count;
+    return count;
+}
+
+static int64_t io_seek(void *opaque, int64_t offset, int whence) {
+    tv_video *video = opaque;
+    switch (whence & ~AVSEEK_FORCE) {
+    case AVSEEK_SIZE: return video->size;
+    case SEEK_SET: break;
+    case SEEK_CUR: offset += video->position; break;
+    case SEEK_END: offset += video->size; break;
+    default: return AVERROR(EINVAL);
+    }
+    if (offset < 0) return AVERROR(EINVAL);
+    video->position = offset;
+    return offset;
+}
+
+static int interrupted(void *opaque) { return out_of_time(opaque); }
+
+// A playlist or concat file names other files; a video from the evidence may not make FFmpeg
+// open anything else.
+static int refuse_open(struct AVFormatContext *format, AVIOContext **io, const char *url, int flags, AVDictionary **options) {
+    (void)format; (void)io; (void)url; (void)flags; (void)options;
+    return AVERROR(EPERM);
+}
+
+static void close_input(tv_video *video) {
+    avformat_close_input(&video->format);
+    if (video->io) {
+        av_freep(&video->io->buffer);
+        avio_context_free(&video->io);
+    }
+    video->draining = 0;
+}
+
+static double seconds(const tv_video *video, int64_t timestamp) {
+    return (double)(timestamp - video->start_pts) * av_q2d(video->time_base);
+}
+
+/// Opens the container and chooses its video stream: the largest one that is not a cover
+/// picture (an audio file's attached artwork is a still, not a moving image).
+static tv_status open_input(tv_video *video, char *message, size_t size) {
+    video->position = 0;
+    uint8_t *buffer = av_malloc(IO_BUFFER);
+    video->io = buffer ? avio_alloc_context(buffer, IO_BUFFER, 0, video, io_read, NULL, io_seek) : NULL;
+    video->format = avformat_alloc_context();
+    if (!video->io || !video->format) {
+        if (!video->io) av_free(buffer);
+        snprintf(message, size, "out of memory");
+        return TV_ERROR;
+    }
+    video->format->pb = video->io;
+    video->format->flags |= AVFMT_FLAG_CUSTOM_IO;
+    video->format->interrupt_callback.callback = interrupted;
+    video->format->interrupt_callback.opaque = video;
+    video->format->io_open = refuse_open;
+    int error = avformat_open_input(&video->format, NULL, NULL, NULL);
+    if (error < 0) {   // the format context is freed on failure; the I/O context is ours
+        describe(message, size, "FFmpeg cannot read it as a video", error);
+        return error == AVERROR_EXIT ? TV_TIME_LIMIT : TV_ERROR;
+    }
+    error = avformat_find_stream_info(video->format, NULL);
+    if (error < 0) {
+        describe(message, size, "FFmpeg found no stream information", error);
+        return error == AVERROR_EXIT ? TV_TIME_LIMIT : TV_ERROR;
+    }
+    video->stream = -1;
+    int64_t largest = -1;
+    for (unsigned i = 0; i < video->format->nb_streams; i++) {
+        AVStream *stream = video->format->streams[i];
+        if (stream->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) continue;
+        if (stream->disposition & AV_DISPOSITION_ATTACHED_PIC) continue;
+        int64_t area = (int64_t)stream->codecpar->width * stream->codecpar->height;
+        if (area > largest) { largest = area; video->stream = (int)i; }
+    }
+    if (video->stream < 0) {
+        char kinds[120] = "";
+        for (unsigned i = 0; i < video->format->nb_streams && strlen(kinds) < 90; i++) {
+            const char *kind = av_get_media_type_string(video->format->streams[i]->codecpar->codec_type);
+            AVStream *stream = video->format->streams[i];
+            if (stream->disposition & AV_DISPOSITION_ATTACHED_PIC) kind = "cover picture";
+            snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s", i ? ", " : "", kind ? kind : "unknown");
+        }
+        snprintf(message, size, "no video stream (streams: %s)", kinds[0] ? kinds : "none");
+        return TV_NO_VIDEO;
+    }
+    AVStream *stream = video->format->streams[video->stream];
+    video->time_base = stream->time_base;
+    video->start_pts = stream->start_time != AV_NOPTS_VALUE ? stream->start_time : 0;
+    return TV_OK;
+}
+
+/// The widest gap between key frames in the first packets of the stream (the gap from the last
+/// key frame to the end of what was read included); < 0 when fewer than two key frames were seen.
+static double key_spacing(tv_video *video) {
+    double last_key = -1, widest = -1, last_time = -1;
+    int keys = 0;
+    for (int packets = 0; packets < PRESCAN_PACKETS;) {
+        if (av_read_frame(video->format, video->packet) < 0) break;
+        AVPacket *packet = video->packet;
+        if (packet->stream_index == video->stream) {
+            packets++;
+            int64_t timestamp = packet->pts != AV_NOPTS_VALUE ? packet->pts : packet->dts;
+            if (timestamp != AV_NOPTS_VALUE) {
+                double time = seconds(video, timestamp);
+                if (time > last_time) last_time = time;
+                if (packet->flags & AV_PKT_FLAG_KEY) {
+                    if (last_key >= 0 && time - last_key > widest) widest = time - last_key;
+                    last_key = time;
+                    keys++;
+                }
+                if (time > PRESCAN_SECONDS) packets = PRESCAN_PACKETS;
+            }
+        }
+        av_packet_unref(packet);
+    }
+    if (keys < 2) return -1;
+    return fmax(widest, last_time - last_key);
+}
+
+tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options *options,
+                  tv_video **result, tv_info *info, char *message, size_t message_size) {
+    pthread_once(&initialized, initialize);
+    last_log[0] = 0;
+    memset(info, 0, sizeof *info);
+    info->duration = -1;
+    info->key_spacing = -1;
+    *result = NULL;
+    tv_video *video = calloc(1, sizeof *video);
+    if (!video) { snprintf(message, message_size, "out of memory"); return TV_ERROR; }
+    video->read = read;
+    video->opaque = opaque;
+    video->size = size;
+    video->options = *options;
+    if (options->time_limit > 0) video->deadline = av_gettime_relative() + (int64_t)(options->time_limit * 1e6);
+    video->packet = av_packet_alloc();
+    video->frame = av_frame_alloc();
+    if (!video->packet || !video->frame) {
+        tv_close(video);
+        snprintf(message, message_size, "out of memory");
+        return TV_ERROR;
+    }
+    tv_status status = open_input(video, message, message_size);
+    if (status != TV_OK) { tv_close(video); return status; }
+
+    AVStream *stream = video->format->streams[video->stream];
+    AVCodecParameters *parameters = stream->codecpar;
+    info->width = parameters->width;
+    info->height = parameters->height;
+    snprintf(info->codec, sizeof info->codec, "%s", avcodec_get_name(parameters->codec_id));
+    snprintf(info->container, sizeof info->container, "%s", video->format->iformat->name);
+    if (video->format->duration != AV_NOPTS_VALUE && video->format->duration > 0) {
+        info->duration = (double)video->format->duration / AV_TIME_BASE;
+    } else if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
+        info->duration = (double)stream->duration * av_q2d(stream->time_base);
+    }
+    AVRational rate = stream->avg_frame_rate.num > 0 && stream->avg_frame_rate.den > 0 ? stream->avg_frame_rate : stream->r_frame_rate;
+    info->frame_rate = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0;
+    if ((int64_t)parameters->width * parameters->height > options->max_pixels) {
+        snprintf(message, message_size, "declared frame size %dx%d is over the limit of %lld pixels; not decoded",
+                 parameters->width, parameters->height, (long long)options->max_pixels);
+        tv_close(video);
+        return TV_DIMENSION_LIMIT;
+    }
+    const AVCodec *decoder = avcodec_find_decoder(parameters->codec_id);
+    if (!decoder) {
+        snprintf(message, message_size, "FFmpeg has no decoder for the codec %s", info->codec);
+        tv_close(video);
+        return TV_ERROR;
+    }
+    video->codec = avcodec_alloc_context3(decoder);
+    int error = video->codec ? avcodec_parameters_to_context(video->codec, parameters) : AVERROR(ENOMEM);
+    if (error >= 0) {
+        video->codec->thread_count = options->threads > 0 ? options->threads : 1;
+        video->codec->pkt_timebase = stream->time_base;
+        // Frames nothing refers to are not decoded (B-frames, mostly): a sample lands on the
+        // next frame that is, a few hundredths of a second later at most.
+        video->codec->skip_frame = AVDISCARD_NONREF;
+        error = avcodec_open2(video->codec, decoder, NULL);
+    }
+    if (error < 0) {
+        describe(message, message_size, "FFmpeg could not open the decoder", error);
+        tv_close(video);
+        return TV_ERROR;
+    }
+
+    video->duration = info->duration;
+    video->stream_duration = stream->duration != AV_NOPTS_VALUE && stream->duration > 0
+        ? (double)stream->duration * av_q2d(stream->time_base) : info->duration;
+    video->frame_rate = info->frame_rate;
+    video->interval = options->interval > 0 ? options->interval : 1;
+    if (video->duration > 0 && options->max_frames > 0 && video->duration / video->interval > options->max_frames) {
+        video->interval = video->duration / options->max_frames;
+    }
+    info->interval = video->interval;
+
+    // Key-frame spacing decides the strategy; then back to the start (by seeking, or by opening again).
+    info->key_spacing = key_spacing(video);
+    video->seeks = info->key_spacing > 0 && info->key_spacing <= video->interval + TOLERANCE;
+    info->seeks = video->seeks;
+    if (av_seek_frame(video->format, video->stream, video->start_pts, AVSEEK_FLAG_BACKWARD) < 0) {
+        close_input(video);
+        status = open_input(video, message, message_size);
+        if (status != TV_OK) { tv_close(video); return status; }
+    }
+    avcodec_flush_buffers(video->codec);
+    video->last_time = -1;
+    video->last_sample = -INFINITY;
+    video->ended_at = -1;
+    *result = video;
+    return TV_OK;
+}
+
+// MARK: Decoding
+
+/// The next decoded frame into `video->frame`: 1, or 0 at the end, or a negative error.
+static int decode_next(tv_video *video) {
+    for (;;) {
+        int error = avcodec_receive_frame(video->codec, video->frame);
+        if (error == 0) return 1;
+        if (error == AVERROR_EOF) return 0;
+        if (error != AVERROR(EAGAIN)) {
+            if (note_damage(video, "FFmpeg could not decode a frame", error)) return error;
+            if (video->draining) return 0;
+        }
+        while (!video->draining) {
+            if (out_of_time(video)) return AVERROR_EXIT;
+            error = av_read_frame(video->format, video->packet);
+            if (error < 0) {
+                if (error == AVERROR_EXIT) return error;
+                if (error != AVERROR_EOF) note_damage(video, "FFmpeg stopped reading the file", error);
+                avcodec_send_packet(video->codec, NULL);   // drain the frames still in the decoder
+                video->draining = 1;
+                break;
+            }
+            if (video->packet->stream_index != video->stream) {
+                av_packet_unref(video->packet);
+                continue;
+            }
+            error = avcodec_send_packet(video->codec, video->packet);
+            av_packet_unref(video->packet);
+            if (error < 0 && error != AVERROR(EAGAIN)) {
+                if (note_damage(video, "FFmpeg could not decode a packet", error)) return error;
+                continue;
+            }
+            break;
+        }
+    }
+}
+
+static double frame_time(tv_video *video) {
+    int64_t timestamp = video->frame->best_effort_timestamp;
+    if (timestamp == AV_NOPTS_VALUE) {
+        return video->last_time < 0 ? 0 : video->last_time + (video->frame_rate > 0 ? 1 / video->frame_rate : 0);
+    }
+    return seconds(video, timestamp);
+}
+
+/// 32x32 luma samples of the current frame: read straight from the luma plane of 8-bit YUV,
+/// converted by swscale otherwise. 0 when neither works.
+static int make_thumb(tv_video *video) {
+    AVFrame *frame = video->frame;
+    const AVPixFmtDescriptor *descriptor = av_pix_fmt_desc_get(frame->format);
+    if (!descriptor || frame->width <= 0 || frame->height <= 0) return 0;
+    uint64_t foreign = AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BITSTREAM;
+    if (!(descriptor->flags & foreign) && descriptor->comp[0].plane == 0 && descriptor->comp[0].depth == 8) {
+        for (int y = 0; y < THUMB; y++) {
+            const uint8_t *row = frame->data[0] + (int64_t)((2 * y + 1) * frame->height / (2 * THUMB)) * frame->linesize[0];
+            for (int x = 0; x < THUMB; x++) {
+                int column = (2 * x + 1) * frame->width / (2 * THUMB);
+                video->thumb[y * THUMB + x] = row[column * descriptor->comp[0].step + descriptor->comp[0].offset];
+            }
+        }
+        return 1;
+    }
+    video->thumb_scaler = sws_getCachedContext(video->thumb_scaler, frame->width, frame->height, frame->format,
+                                               THUMB, THUMB, AV_PIX_FMT_GRAY8, SWS_AREA, NULL, NULL, NULL);
+    if (!video->thumb_scaler) return 0;
+    uint8_t *planes[4] = {video->thumb, NULL, NULL, NULL};
+    int strides[4] = {THUMB, 0, 0, 0};
+    return sws_scale(video->thumb_scaler, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height, planes, strides) > 0;
+}
+
+/// Mean absolute difference between this frame's thumb and the previous frame's; the previous
+/// becomes this one. -1 when there is nothing to compare.
+static double scene_difference(tv_video *video) {
+    if (!make_thumb(video)) { video->have_previous = 0; return -1; }
+    double difference = -1;
+    if (video->have_previous) {
+        int sum = 0;
+        for (int i = 0; i < THUMB * THUMB; i++) sum += abs(video->thumb[i] - video->previous_thumb[i]);
+        difference = (double)sum / (THUMB * THUMB);
+    }
+    memcpy(video->previous_thumb, video->thumb, sizeof video->thumb);
+    video->have_previous = 1;
+    return difference;
+}
+
+static tv_status to_grey(tv_video *video, tv_frame *out, char *message, size_t size) {
+    AVFrame *frame = video->frame;
+    int width = frame->width, height = frame->height;
+    if (width <= 0 || height <= 0) {
+        snprintf(message, size, "FFmpeg decoded a frame of %dx%d pixels", width, height);
+        return TV_ERROR;
+    }
+    if ((int64_t)width * height > video->options.max_pixels) {
+        snprintf(message, size, "frame size %dx%d is over the limit of %lld pixels; not converted",
+                 width, height, (long long)video->options.max_pixels);
+        return TV_DIMENSION_LIMIT;
+    }
+    video->grey_scaler = sws_getCachedContext(video->grey_scaler, width, height, frame->format,
+                                              width, height, AV_PIX_FMT_GRAY8, SWS_POINT, NULL, NULL, NULL);
+    if (!video->grey_scaler) {
+        const char *name = av_get_pix_fmt_name(frame->format);
+        snprintf(message, size, "swscale cannot convert the pixel format %s to grey", name ? name : "?");
+        return TV_ERROR;
+    }
+    size_t needed = (size_t)width * height;
+    if (needed > video->grey_size) {
+        uint8_t *bigger = realloc(video->grey, needed);
+        if (!bigger) { snprintf(message, size, "out of memory for a %dx%d frame", width, height); return TV_ERROR; }
+        video->grey = bigger;
+        video->grey_size = needed;
+    }
+    uint8_t *planes[4] = {video->grey, NULL, NULL, NULL};
+    int strides[4] = {width, 0, 0, 0};
+    sws_scale(video->grey_scaler, (const uint8_t *const *)frame->data, frame->linesize, 0, height, planes, strides);
+    out->grey = video->grey;
+    out->width = width;
+    out->height = height;
+    return TV_OK;
+}
+
+static tv_status failure(tv_video *video, int error, char *message, size_t size) {
+    if (error == AVERROR_EXIT) {
+        snprintf(message, size, "stopped after the time limit of %g s", video->options.time_limit);
+        return TV_TIME_LIMIT;
+    }
+    snprintf(message, size, "too many undecodable packets (%d); the first: %s", video->damage, video->damage_message);
+    return TV_ERROR;
+}
+
+tv_status tv_next(tv_video *video, tv_frame *out, char *message, size_t size) {
+    last_log[0] = 0;
+    for (;;) {
+        if (video->options.max_frames > 0 && video->samples >= video->options.max_frames) {
+            // Capped only if video remains (scene changes can fill the cap before the end).
+            video->capped = video->duration < 0 || video->last_time + video->interval < video->duration;
+            return TV_END;
+        }
+        if (out_of_time(video)) return failure(video, AVERROR_EXIT, message, size);
+        if (video->seeks && !video->positioned) {
+            if (video->duration > 0 && video->next_target > video->duration + TOLERANCE) return TV_END;
+            int64_t target = video->start_pts + (int64_t)(video->next_target / av_q2d(video->time_base));
+            if (av_seek_frame(video->format, video->stream, target, AVSEEK_FLAG_BACKWARD) < 0) {
+                video->seeks = 0;   // carry on in one pass from where decoding is
+            } else {
+                avcodec_flush_buffers(video->codec);
+                video->draining = 0;
+                video->have_previous = 0;
+            }
+            video->positioned = 1;
+        }
+        int got = decode_next(video);
+        if (got < 0) return failure(video, got, message, size);
+        if (got == 0) {
+            // The data ran out: well before the duration the container states means truncation.
+            if (video->stream_duration > 0 && video->last_time >= -TOLERANCE
+                && video->last_time + fmax(1.5 * video->interval, 0.5) < video->stream_duration) {
+                video->ended_at = video->last_time;
+            }
+            return TV_END;
+        }
+        double time = frame_time(video);
+        video->last_time = time;
+        int scene = 0;
+        int due = time >= video->next_target - TOLERANCE;
+        if (video->options.scene_threshold > 0) {
+            double difference = scene_difference(video);
+            scene = !due && difference >= video->options.scene_threshold && time - video->last_sample >= SCENE_GAP;
+        }
+        if (!due && !scene) continue;
+        tv_status status = to_grey(video, out, message, size);
+        if (status != TV_OK) return status;
+        if (due) {
+            video->next_target = (floor((time + TOLERANCE) / video->interval) + 1) * video->interval;
+            video->positioned = 0;
+        }
+        out->timestamp = time;
+        out->scene_change = scene;
+        out->frame_number = video->frame_rate > 0 ? (int64_t)llround(time * video->frame_rate) : video->samples;
+        video->last_sample = time;
+        video->samples++;
+        return TV_OK;
+    }
+}
+
+int tv_damage(const tv_video *video, char *message, size_t size) {
+    int truncated = video->ended_at >= 0;
+    if (message && size) {
+        message[0] = 0;
+        if (video->damage) {
+            snprintf(message, size, "%d packet(s) or frame(s) FFmpeg could not decode; the first: %s", video->damage, video->damage_message);
+        }
+        if (truncated) {
+            size_t used = strlen(message);
+            snprintf(message + used, size - used, "%sthe frames stop at %.3f s although the container says the video lasts %.3f s (truncated?)",
+                     used ? "; " : "", video->ended_at, video->stream_duration);
+        }
+    }
+    return video->damage + truncated;
+}
+
+int tv_capped(const tv_video *video) { return video->capped; }
+
+void tv_close(tv_video *video) {
+    if (!video) return;
+    close_input(video);
+    avcodec_free_context(&video->codec);
+    av_packet_free(&video->packet);
+    av_frame_free(&video->frame);
+    sws_freeContext(video->grey_scaler);
+    sws_freeContext(video->thumb_scaler);
+    free(video->grey);
+    free(video);
+}
+
+const char *tv_versions(void) {
+    static char text[120];
+    unsigned format = avformat_version(), codec = avcodec_version(), scale = swscale_version();
+    snprintf(text, sizeof text, "libavformat %u.%u.%u, libavcodec %u.%u.%u, libswscale %u.%u.%u",
+             format >> 16, (format >> 8) & 0xff, format & 0xff, codec >> 16, (codec >> 8) & 0xff, codec & 0xff,
+             scale >> 16, (scale >> 8) & 0xff, scale & 0xff);
+    return text;
+}
