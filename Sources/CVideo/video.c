@@ -285,9 +285,6 @@ tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options 
     if (error >= 0) {
         video->codec->thread_count = options->threads > 0 ? options->threads : 1;
         video->codec->pkt_timebase = stream->time_base;
-        // Frames nothing refers to are not decoded (B-frames, mostly): a sample lands on the
-        // next frame that is, a few hundredths of a second later at most.
-        video->codec->skip_frame = AVDISCARD_NONREF;
         error = avcodec_open2(video->codec, decoder, NULL);
     }
     if (error < 0) {
@@ -310,6 +307,10 @@ tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options 
     info->key_spacing = key_spacing(video);
     video->seeks = info->key_spacing > 0 && info->key_spacing <= video->interval + TOLERANCE;
     info->seeks = video->seeks;
+    // In one pass, frames nothing refers to are not decoded (B-frames, mostly): a sample lands
+    // on the next frame that is, a few hundredths of a second later at most. After a seek only
+    // a few frames are decoded, so all of them are, and samples fall on their times exactly.
+    video->codec->skip_frame = video->seeks ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
     if (av_seek_frame(video->format, video->stream, video->start_pts, AVSEEK_FLAG_BACKWARD) < 0) {
         close_input(video);
         status = open_input(video, message, message_size);
@@ -466,6 +467,7 @@ tv_status tv_next(tv_video *video, tv_frame *out, char *message, size_t size) {
             int64_t target = video->start_pts + (int64_t)(video->next_target / av_q2d(video->time_base));
             if (av_seek_frame(video->format, video->stream, target, AVSEEK_FLAG_BACKWARD) < 0) {
                 video->seeks = 0;   // carry on in one pass from where decoding is
+                video->codec->skip_frame = AVDISCARD_NONREF;
             } else {
                 avcodec_flush_buffers(video->codec);
                 video->draining = 0;
