@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import TriageTestSupport
+
+/// Moving images through the real binary: the video exhibit `Fixtures/video/evidence` (made by
+/// `Fixtures/video/make-videos.py`) against the fixture hash set, whose pictures meadow (A) and
+/// harbour (B) appear in some of its videos.
+@Suite struct VideoScanTests {
+    let temp = TemporaryDirectory()
+    var db: String { temp.url("hashdb.sqlite") }
+    var caseDir: String { temp.url("case") }
+    static let evidence = TestPaths.fixtures + "/video/evidence"
+
+    func scan(_ extra: [String] = []) throws {
+        #expect(try Triage.run(["hashdb", "import", TestPaths.hashsets + "/known-vics2.json", "--db", db]).status == 0)
+        let scan = try Triage.run(["scan", Self.evidence, "--case", caseDir, "--exhibit", "EX/V", "--db", db, "--examiner", "J Smith"] + extra)
+        #expect(scan.status == 0, "\(scan.stderr)")
+    }
+
+    func report(_ format: String) throws -> String {
+        let result = try Triage.run(["report", "--case", caseDir, "--format", format])
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout
+    }
+
+    /// Videos count as moving images only, in the category their frames matched; the frames
+    /// never count as stills; audio-only files are not moving images at all.
+    @Test func videosAreCountedAsMovingImagesInTheirFramesCategory() throws {
+        try scan()
+        let json = try JSONSerialization.jsonObject(with: Data(try report("json").utf8)) as! [String: Any]
+        let exhibit = (json["exhibits"] as! [[String: Any]])[0]
+        #expect(exhibit["files"] as? Int == 11 && exhibit["videos"] as? Int == 8 && exhibit["images"] as? Int == 0)
+        let counts = exhibit["counts"] as! [String: [String: [String: Int]]]
+        #expect(counts["A"]!["moving"]! == ["instances": 1, "unique": 1, "visually_unique": 1])
+        #expect(counts["B"]!["moving"]!["instances"] == 2 && counts["B"]!["moving"]!["unique"] == 2)
+        for category in ["A", "B", "C", "N"] { #expect(counts[category]!["still"]!["instances"] == 0) }
+        #expect((exhibit["pending"] as! [String: Int])["instances"] == 5)
+        let pendingByKind = exhibit["pending_by_kind"] as! [String: [String: Int]]
+        #expect(pendingByKind["moving"]!["instances"] == 5 && pendingByKind["still"]!["instances"] == 0)
+        #expect((exhibit["basis"] as! [String: Int])["perceptual"] == 3)
+
+        let matches = Dictionary(uniqueKeysWithValues: (json["perceptual_matches"] as! [[String: Any]]).map { ($0["path"] as! String, $0) })
+        #expect(Set(matches.keys) == ["Movies/beach-trip.mp4", "Movies/harbour-walk.webm", "Archive/clips.zip!/holiday/clip.mp4"])
+        // meadow is on screen from 3 s to 6 s, harbour from 2 s to 5 s (and from 1 s to 3 s in the zipped clip).
+        #expect(matches["Movies/beach-trip.mp4"]!["frame_times"] as? [String] == ["0:00:03.000", "0:00:04.000", "0:00:05.000"])
+        #expect(matches["Movies/beach-trip.mp4"]!["category"] as? String == "A")
+        func seconds(_ path: String) -> [Double] {
+            (matches[path]!["frame_times"] as! [String]).map { Double($0.split(separator: ":").last!)! }
+        }
+        #expect(seconds("Movies/harbour-walk.webm").allSatisfy { (2..<5).contains($0) } && seconds("Movies/harbour-walk.webm").count == 3)
+        #expect(seconds("Archive/clips.zip!/holiday/clip.mp4").allSatisfy { (1..<3).contains($0) })
+
+        let limits = Dictionary(uniqueKeysWithValues: (json["limits"] as! [[String: Any]]).map { ($0["path"] as! String, $0["disposition"] as! String) })
+        #expect(limits["Movies/bad-audio-only.mp4"] == "no-video-stream" && limits["Movies/bad-zero-length.mp4"] == "no-video-stream")
+        #expect(limits["Movies/bad-truncated.mp4"] == "damaged")
+        #expect(limits["Movies/bad-garbage-after-header.mp4"] == "undecodable" && limits["Movies/bad-no-index.mp4"] == "undecodable")
+        #expect((json["errors"] as! [Any]).isEmpty)
+    }
+
+    /// The text, HTML and CSV reports show the same numbers and the matching frames' times.
+    @Test func everyReportFormatShowsTheFrameTimes() throws {
+        try scan()
+        let text = try report("text")
+        #expect(text.contains("    A                 0 / 0 / 0            1 / 1 / 1"))
+        #expect(text.contains("    pending           0 / 0 / 0            5 / 5 / 5"))
+        #expect(text.contains("Movies/beach-trip.mp4 — A, distance"))
+        #expect(text.contains("video frames that matched (3): 0:00:03.000, 0:00:04.000, 0:00:05.000"))
+        #expect(text.contains("Videos were read with FFmpeg (libavformat"))
+        let html = try report("html")
+        #expect(html.contains("video frames that matched (3): 0:00:03.000, 0:00:04.000, 0:00:05.000"))
+        let rows = try report("csv").components(separatedBy: "\r\n").map { $0.components(separatedBy: ",") }
+        let header = rows[0]
+        let beach = rows.first { $0.count == header.count && $0[header.firstIndex(of: "path")!] == "Movies/beach-trip.mp4" }!
+        func cell(_ name: String) -> String { beach[header.firstIndex(of: name)!] }
+        #expect(cell("kind") == "moving" && cell("category") == "A" && cell("basis") == "perceptual")
+        #expect(cell("video_duration") == "9.000" && cell("video_frames_sampled") == "9")
+        #expect(cell("video_matching_frames") == "0:00:03.000 0:00:04.000 0:00:05.000")
+        #expect(cell("decoder") == "FFmpeg h264")
+    }
+
+    /// Frames are sealed with their items: `verify` passes, and an edited frame is caught.
+    @Test func videoFramesAreSealedInTheAuditChain() throws {
+        try scan()
+        #expect(try Triage.run(["verify", "--case", caseDir]).status == 0)
+        // One byte of one frame's hash changed behind the tool's back.
+        let edit = shell("python3 -c \"import sqlite3; c = sqlite3.connect('\(caseDir)/case.sqlite'); i, f = c.execute('SELECT id, frames FROM items WHERE frames IS NOT NULL ORDER BY id LIMIT 1').fetchone(); f = bytearray(f); f[20] ^= 1; c.execute('UPDATE items SET frames = ? WHERE id = ?', (bytes(f), i)); c.commit()\"")
+        #expect(edit.status == 0, "\(edit.output)")
+        let verify = try Triage.run(["verify", "--case", caseDir])
+        #expect(verify.status != 0)
+    }
+
+    /// The settings reach the scan: two frames per second give twice the samples, and the
+    /// unknown video waits in the queue as one moving item.
+    @Test func samplingSettingsAndTheQueue() throws {
+        try scan(["--frames-per-second", "2", "--max-video-frames", "12"])
+        let inspect = try Triage.run(["inspect", Self.evidence + "/Movies/beach-trip.mp4", "--json", "--frames-per-second", "2", "--db", db])
+        let entry = (try inspect.json() as! [[String: Any]])[0]
+        #expect((entry["frames"] as! [[String: Any]]).count == 18)
+        #expect((entry["video"] as! [String: Any])["codec"] as? String == "h264")
+        let capped = try Triage.run(["inspect", Self.evidence + "/Movies/beach-trip.mp4", "--json", "--max-video-frames", "3", "--db", db])
+        let cappedFrames = ((try capped.json() as! [[String: Any]])[0]["frames"] as! [[String: Any]]).map { $0["timestamp"] as! String }
+        #expect(cappedFrames == ["0.000", "3.000", "6.000"])
+        let queue = try Triage.run(["queue", "--case", caseDir, "--json"])
+        let groups = try queue.json() as! [[String: Any]]
+        let avi = groups.first { ($0["paths"] as? [String])?.contains { $0.hasSuffix("Camera/MOV_0001.avi") } == true }
+        #expect(avi != nil)
+        #expect(try Triage.run(["status", "--case", caseDir]).stdout.contains("pending"))
+    }
+}
