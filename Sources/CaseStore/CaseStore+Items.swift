@@ -132,7 +132,9 @@ extension CaseStore {
         let frames = (row["frames"] as String?).map { $0.split(separator: ",").compactMap { Int64($0) } }
         return KnownMatch(category: Category(rawValue: row["category"]) ?? .n, basis: Basis(rawValue: row["basis"]) ?? .exact,
                           hashType: MatchHash(rawValue: row["hash_type"]) ?? .md5, source: row["source"], perceptual: perceptual,
-                          frames: frames)
+                          frames: frames, knownVideo: (row["known_video"] as String?).flatMap {
+                              try? JSONDecoder().decode(KnownVideoMatch.self, from: Data($0.utf8))
+                          })
     }
 
     static func item(_ row: Row, matches: [KnownMatch]) -> StoredItem {

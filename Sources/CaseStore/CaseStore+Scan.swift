@@ -105,8 +105,8 @@ extension CaseStore: CaseRecording {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertMatch = try db.makeStatement(sql: """
-                INSERT INTO matches(item_id, category, basis, hash_type, source, distance, known_pdq, variant, frames)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO matches(item_id, category, basis, hash_type, source, distance, known_pdq, variant, frames, known_video)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var inserted = 0
             var firstID: Int64?
@@ -154,7 +154,8 @@ extension CaseStore: CaseRecording {
                 for match in item.matches {
                     insertMatch.setUncheckedArguments([itemID, match.category.rawValue, match.basis.rawValue, match.hashType.rawValue, match.source,
                                                        match.perceptual?.distance, match.perceptual.map { Data($0.knownHash.bytes) },
-                                                       match.perceptual?.variant.rawValue, match.frames.map(Self.frameList)])
+                                                       match.perceptual?.variant.rawValue, match.frames.map(Self.frameList),
+                                                       match.knownVideo.map(Self.json)])
                     try insertMatch.execute()
                 }
             }
@@ -170,8 +171,8 @@ extension CaseStore: CaseRecording {
         }
     }
 
-    /// A video's facts as stored: JSON with sorted keys, so the sealed bytes are stable.
-    static func json(_ facts: VideoFacts) -> String {
+    /// A video's facts (or a known-video match) as stored: JSON with sorted keys, so the sealed bytes are stable.
+    static func json(_ facts: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: (try? encoder.encode(facts)) ?? Data(), as: UTF8.self)
@@ -210,14 +211,14 @@ extension CaseStore: CaseRecording {
             + "extension_mismatch, md5, sha1, sha256, link_target, scan_id"
         let laterItemColumns = ["decoder", "width", "height", "scale", "pdq", "pdq_quality", "dihedral", "parent_pdq_distance",
                                 "video", "frames"]
-        let laterMatchColumns = ["distance", "known_pdq", "variant", "frames"]
+        let laterMatchColumns = ["distance", "known_pdq", "variant", "frames", "known_video"]
         let items = try Row.fetchCursor(db, sql: """
             SELECT \(itemColumns), \(laterItemColumns.joined(separator: ", ")) FROM items WHERE id BETWEEN ? AND ? ORDER BY id
             """, arguments: [from, to])
         let matches = try Row.fetchAll(db, sql: """
             SELECT item_id, category, basis, hash_type, source, \(laterMatchColumns.joined(separator: ", ")) FROM matches
             WHERE item_id BETWEEN ? AND ?
-            ORDER BY item_id, category, basis, hash_type, source, distance, known_pdq, variant, frames
+            ORDER BY item_id, category, basis, hash_type, source, distance, known_pdq, variant, frames, known_video
             """, arguments: [from, to])
         var next = matches.startIndex
         while let row = try items.next() {

@@ -220,11 +220,13 @@ public final class CaseStore: @unchecked Sendable {
         migrator.registerMigration("v6: video") { db in
             // Videos: how the stream was sampled (JSON), the sampled frames' PDQ hashes (46
             // bytes each, `VideoFrameHash.pack`), and on a match the times of the frames that
-            // found it (microseconds, comma-separated).
+            // found it (microseconds, comma-separated) and, for a known video (vPDQ), its name
+            // and the shares of frames found both ways (JSON).
             try db.execute(sql: """
                 ALTER TABLE items ADD COLUMN video TEXT;
                 ALTER TABLE items ADD COLUMN frames BLOB;
                 ALTER TABLE matches ADD COLUMN frames TEXT;
+                ALTER TABLE matches ADD COLUMN known_video TEXT;
                 """)
         }
         return migrator

@@ -47,6 +47,8 @@ public enum LookupResult: Sendable, Equatable {
 /// quality is unknown or at least `qualityFloor`, loaded into an in-memory index at scan start.
 public protocol PerceptualLookup: Sendable {
     func perceptualIndex(qualityFloor: Int) throws -> PDQIndex
+    /// Every known video's frames of quality at or above `qualityFloor`, for matching videos.
+    func knownVideoIndex(qualityFloor: Int) throws -> KnownVideoIndex
 }
 
 /// What the pipeline needs of a known-hash database: lookups. SQLite implements it today; a
@@ -168,4 +170,6 @@ public struct HashDatabaseInfo: Sendable {
     public var conflicts: Int
     public var fingerprint: String
     public var categoryMaps: [CategoryMap]
+    /// Videos from vPDQ hash sets.
+    public var knownVideos: Int = 0
 }

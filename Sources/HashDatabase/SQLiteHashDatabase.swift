@@ -11,7 +11,7 @@ import TriageCore
 /// a different category is kept as a second entry and reported as a conflict.
 public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchecked Sendable {
     public let path: String
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     /// An import that may hold this many records, and at least a quarter as many as the
     /// database, is bulk-loaded: indexes dropped, rows appended, duplicates removed by one
     /// sort, indexes built again by sorting (see `importing`).
@@ -157,6 +157,23 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                 CREATE INDEX entries_sha1 ON entries(sha1, category) WHERE sha1 IS NOT NULL;
                 CREATE INDEX entries_sha256 ON entries(sha256, category) WHERE sha256 IS NOT NULL;
                 CREATE INDEX entries_pdq ON entries(pdq, category) WHERE pdq IS NOT NULL;
+                """)
+        }
+        migrator.registerMigration("v7: known videos") { db in
+            // Videos from vPDQ hash sets: their frames packed as `VideoFrameHash.pack` writes
+            // them; one video is one row, identified by the SHA-256 of its packed frames.
+            try db.execute(sql: """
+                CREATE TABLE videos (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    category TEXT NOT NULL CHECK (category IN ('A','B','C','N')),
+                    source TEXT NOT NULL,
+                    frames BLOB NOT NULL,
+                    frame_count INTEGER NOT NULL,
+                    frames_sha256 BLOB NOT NULL,
+                    import_id INTEGER NOT NULL REFERENCES imports(id),
+                    UNIQUE (frames_sha256, category, source)
+                );
                 """)
         }
         return migrator
@@ -416,7 +433,7 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         }
     }
 
-    private static func storeFingerprint(_ db: Database) throws {
+    static func storeFingerprint(_ db: Database) throws {
         let fingerprint = try computeFingerprint(db)
         try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprint', ?)", arguments: [fingerprint])
     }
@@ -477,6 +494,15 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
             if sqlite3_column_int64(statement, 6) != 0 { line.append(contentsOf: ",known-good".utf8) }
             line.append(UInt8(ascii: "\n"))
             line.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        }
+        // Known videos, after the entries (a database without any keeps its fingerprint).
+        if try db.tableExists("videos") {
+            for row in try Row.fetchAll(db, sql: "SELECT frames_sha256, category, source FROM videos ORDER BY frames_sha256, category, source") {
+                let source: String = row["source"]
+                let digest: Data = row["frames_sha256"]
+                let text = "video,\(Hex.encode(Array(digest))),\(row["category"] as String),\(source.utf8.count):\(source)\n"
+                hasher.update(data: Array(text.utf8))
+            }
         }
         return Hex.encode(hasher.finalize())
     }
@@ -612,7 +638,8 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                     // A database made before migration v2, opened read-only, has no conflicts table yet.
                     conflicts: try db.tableExists("conflicts") ? Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0 : 0,
                     fingerprint: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprint'") ?? Self.computeFingerprint(db),
-                    categoryMaps: try profiles.map { try Self.categoryMap(db, profile: $0) })
+                    categoryMaps: try profiles.map { try Self.categoryMap(db, profile: $0) },
+                    knownVideos: try db.tableExists("videos") ? Int.fetchOne(db, sql: "SELECT count(*) FROM videos") ?? 0 : 0)
             }
         } catch {
             throw HashDatabaseError.wrapping(error, path: path)

@@ -111,6 +111,8 @@ public struct ReportedPerceptualMatch: Codable, Sendable, Equatable {
     /// For a video: the times ("0:00:04.000") of every frame that matched an entry of its
     /// category; `pdq` is the nearest frame's hash. Nil for a still image.
     public var frameTimes: [String]?
+    /// For a match with a known video (vPDQ): its name and the shares of frames found both ways.
+    public var knownVideo: String?
 }
 
 /// A pending group in a report.

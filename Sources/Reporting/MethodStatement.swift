@@ -15,6 +15,9 @@ public enum MethodStatement {
                     ? ", and at every scene change (a mean luma difference of at least \(settings["video_scene_threshold"]!) of 255 between two decoded frames)" : ""
                 out.append("Videos were read with \(settings["video_decoder"] ?? "FFmpeg"): \(rate) frame(s) per second of video were sampled\(scene), at most \(settings["video_max_frames"] ?? "?") per video (a longer video is sampled more sparsely), and each sampled frame was given a PDQ hash and matched in the same way, so that a video containing a known image is found. A video counts once, as a moving image, in the most severe category its frames matched; the times of the matching frames are listed. Frames are never counted as still images.")
             }
+            if let videos = settings["known_videos"] {
+                out.append("The frames were also matched against \(videos) known video(s) from vPDQ hash sets (ThreatExchange's video PDQ): a known video matches when at least \(settings["known_video_share"] ?? "80") % of its frames of usable quality are within the threshold of a frame of the video examined; both shares are reported.")
+            }
             out.append("PDQ survives re-encoding, resizing, recolouring and small overlays; it does not survive cropping (a crop of 2–4 % usually moves it 30–90 bits), and mirrored or rotated copies match only when the rotations and mirrors are matched (--dihedral). Such copies count as new images until an examiner categorises them.")
         } else {
             out.append("Perceptual hashing was off: only exact copies of known images were recognised.")

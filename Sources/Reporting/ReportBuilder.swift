@@ -282,6 +282,6 @@ extension ReportBuilder {
             exhibit: item.exhibit, source: SafeText.display(item.source), path: item.result.path.display, category: nearest.category.rawValue,
             distance: near.distance, variant: near.variant.rawValue, pdq: frame?.pdq.hash.hex ?? "", pdqQuality: frame?.pdq.quality ?? 0,
             knownPDQ: near.knownHash.hex, knownSource: SafeText.display(nearest.source),
-            frameTimes: times.sorted().map(VideoFrameHash.clock))
+            frameTimes: times.sorted().map(VideoFrameHash.clock), knownVideo: nearest.knownVideo?.description)
     }
 }

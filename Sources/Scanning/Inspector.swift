@@ -11,6 +11,7 @@ public final class Inspector {
     private let perceptual: PerceptualMatcher
 
     public init(hashDatabase: (any KnownHashLookup)?, perceptualIndex: PDQIndex = PDQIndex([]),
+                knownVideos: KnownVideoIndex = KnownVideoIndex([], qualityFloor: 0),
                 options: PerceptualOptions = PerceptualOptions(), expansion: ExpansionOptions = ExpansionOptions()) throws {
         do {
             examiner = try FileExaminer(hashAll: true, perceptual: options, expansion: expansion)
@@ -18,7 +19,7 @@ public final class Inspector {
             throw ScanError(message: "cannot start libmagic: \(error.message)")
         }
         lookup = hashDatabase
-        perceptual = PerceptualMatcher(index: perceptualIndex, options: options)
+        perceptual = PerceptualMatcher(index: perceptualIndex, videos: knownVideos, options: options)
     }
 
     /// The results for one path (a container's members first, then the file itself), and their

@@ -5,6 +5,7 @@ import TriageCore
 /// variants) against the database's PDQ index.
 struct PerceptualMatcher: Sendable {
     let index: PDQIndex
+    var videos = KnownVideoIndex([], qualityFloor: 0)
     let options: PerceptualOptions
 
     /// Enough to show every category near the item; a cluster of near-duplicates in the
@@ -39,11 +40,19 @@ struct PerceptualMatcher: Sendable {
     /// looked up (so a video made from known stills is found). Each entry found is one match, at
     /// the distance of its nearest frame, with the times of every frame that found it. Nearest
     /// entries first; at most `maximumMatches`, but never an entry of a category not yet kept.
+    ///
+    /// Then the frames against the known videos: each known video of which at least 80 % of
+    /// the frames are near a frame here is a match too.
     func frameMatches(for result: ItemResult) -> [KnownMatch] {
-        guard options.enabled, index.count > 0, let frames = result.frames, !frames.isEmpty,
+        guard options.enabled, index.count > 0 || !videos.isEmpty, let frames = result.frames, !frames.isEmpty,
               [.processed, .damaged, .timeLimit, .frameLimit].contains(result.disposition) else { return [] }
+        let videoMatches = videos.matches(frames, threshold: options.threshold, qualityFloor: options.qualityFloor).map { found in
+            KnownMatch(category: found.video.category, basis: .perceptual, hashType: .pdq, source: found.video.source,
+                       perceptual: PerceptualDistance(distance: found.distance, knownHash: found.knownHash), frames: found.frameTimes,
+                       knownVideo: KnownVideoMatch(name: found.video.name, knownShare: found.knownShare, queryShare: found.queryShare))
+        }
         var found: [Int: (distance: Int, frames: [Int64])] = [:]
-        for frame in frames where frame.pdq.quality >= options.qualityFloor {
+        for frame in frames where frame.pdq.quality >= options.qualityFloor && index.count > 0 {
             for hit in index.search(frame.pdq.hash, threshold: options.threshold) {
                 var entry = found[hit.entry] ?? (Int.max, [])
                 entry.distance = min(entry.distance, hit.distance)
@@ -61,6 +70,6 @@ struct PerceptualMatcher: Sendable {
             kept.append(KnownMatch(category: entry.category, basis: .perceptual, hashType: .pdq, source: entry.source,
                                    perceptual: PerceptualDistance(distance: hit.distance, knownHash: entry.hash), frames: hit.frames))
         }
-        return kept
+        return videoMatches + kept
     }
 }

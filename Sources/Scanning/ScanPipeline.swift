@@ -100,26 +100,31 @@ public final class ScanPipeline {
     let store: any CaseRecording
     /// The database's PDQ hashes (quality at or above the floor), for perceptual matches.
     let perceptualIndex: PDQIndex
+    /// The database's known videos (vPDQ), for matching videos' frames.
+    let knownVideos: KnownVideoIndex
 
     public init(options: ScanOptions, hashDatabase: any KnownHashLookup, facts: DatabaseFacts, store: any CaseRecording,
-                perceptualIndex: PDQIndex = PDQIndex([])) {
+                perceptualIndex: PDQIndex = PDQIndex([]), knownVideos: KnownVideoIndex = KnownVideoIndex([], qualityFloor: 0)) {
         self.options = options
         self.hashDatabase = hashDatabase
         hashDatabaseFacts = facts
         self.store = store
         self.perceptualIndex = perceptualIndex
+        self.knownVideos = knownVideos
     }
 
     /// A scan against a SQLite hash database, whose facts are read from it.
     public convenience init(options: ScanOptions, hashDatabase: SQLiteHashDatabase, store: any CaseRecording) throws {
         let info = try hashDatabase.info()
-        let index = options.perceptual.enabled ? try hashDatabase.perceptualIndex(qualityFloor: options.perceptual.qualityFloor) : PDQIndex([])
+        let floor = options.perceptual.qualityFloor
+        let index = options.perceptual.enabled ? try hashDatabase.perceptualIndex(qualityFloor: floor) : PDQIndex([])
+        let videos = options.perceptual.enabled ? try hashDatabase.knownVideoIndex(qualityFloor: floor) : KnownVideoIndex([], qualityFloor: floor)
         self.init(options: options, hashDatabase: hashDatabase,
                   facts: DatabaseFacts(path: hashDatabase.path, fingerprint: info.fingerprint, entries: info.entries,
                                        sources: info.sources.keys.sorted(),
                                        categoryCodes: info.categoryMaps.map { "profile \($0.profile): \($0.summary)" }.joined(separator: "; "),
                                        knownGoodEntries: info.knownGoodEntries),
-                  store: store, perceptualIndex: index)
+                  store: store, perceptualIndex: index, knownVideos: videos)
     }
 
     /// Runs the scan. `progress` is called from the recorder thread about twice a second and
@@ -143,7 +148,7 @@ public final class ScanPipeline {
             let recorded = try store.recordedPaths(exhibit: options.exhibit, source: root.path)
             let work = BlockingQueue<WalkEntry>(capacity: 1024)
             let results = BlockingQueue<(ItemResult, near: [KnownMatch])>(capacity: 1024)
-            let matcher = PerceptualMatcher(index: perceptualIndex, options: options.perceptual)
+            let matcher = PerceptualMatcher(index: perceptualIndex, videos: knownVideos, options: options.perceptual)
             let workersDone = DispatchGroup()
             for examiner in examiners {
                 // Perceptual lookups run here, on every worker, not on the single recorder thread:
@@ -242,6 +247,10 @@ public final class ScanPipeline {
             settings["decode_max_bytes"] = String(options.perceptual.maxDecodeBytes)
             settings["decoders"] = ImageDecoders.libraryVersions
             settings["pdq_index_entries"] = String(perceptualIndex.count)
+            if !knownVideos.isEmpty {
+                settings["known_videos"] = String(knownVideos.videos.count)
+                settings["known_video_share"] = Self.number(KnownVideoIndex.defaultMinimumShare * 100)
+            }
             settings["video_frames_per_second"] = Self.number(options.perceptual.video.framesPerSecond)
             settings["video_scene_threshold"] = Self.number(options.perceptual.video.sceneThreshold)
             settings["video_max_frames"] = String(options.perceptual.video.maxFrames)

@@ -132,9 +132,12 @@ public struct KnownMatch: Hashable, Sendable {
     /// For a video's perceptual match: the times (microseconds) of the frames that matched the
     /// entry; `perceptual` is the nearest of them.
     public var frames: [Int64]?
+    /// For a match with a known video (a vPDQ hash set) rather than a still image.
+    public var knownVideo: KnownVideoMatch?
 
     public init(category: Category, basis: Basis, hashType: MatchHash, source: String, perceptual: PerceptualDistance? = nil,
-                frames: [Int64]? = nil) {
+                frames: [Int64]? = nil, knownVideo: KnownVideoMatch? = nil) {
+        self.knownVideo = knownVideo
         self.category = category
         self.basis = basis
         self.hashType = hashType
@@ -142,4 +145,32 @@ public struct KnownMatch: Hashable, Sendable {
         self.perceptual = perceptual
         self.frames = frames
     }
+}
+
+/// How a video matched a known video: both directions, as ThreatExchange's vPDQ reports them.
+public struct KnownVideoMatch: Hashable, Sendable, Codable {
+    /// The known video's name in its hash set (the vPDQ file, or its `# video` line).
+    public var name: String
+    /// Share (0–1) of the known video's frames of usable quality that a frame of this video is near.
+    public var knownShare: Double
+    /// Share (0–1) of this video's frames of usable quality that are near a frame of the known video.
+    public var queryShare: Double
+
+    public init(name: String, knownShare: Double, queryShare: Double) {
+        self.name = name
+        self.knownShare = knownShare
+        self.queryShare = queryShare
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case knownShare = "known_share", queryShare = "query_share"
+    }
+
+    /// "clip-017: 96 % of its frames found here, 88 % of this video's frames in it".
+    public var description: String {
+        "\(SafeText.display(name)): \(Self.percent(knownShare)) of its frames found here, \(Self.percent(queryShare)) of this video's frames in it"
+    }
+
+    static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded(.down))) %" }
 }

@@ -31,7 +31,7 @@ struct HashDB: ParsableCommand {
 
         @Argument(help: "Hash-set files.") var files: [String]
         @OptionGroup var database: DatabaseOption
-        @Option(help: "auto, or one of: \(HashSetFormats.names.joined(separator: ", ")).") var format = "auto"
+        @Option(help: "auto, or one of: \((HashSetFormats.names + [VPDQFormat.name]).joined(separator: ", ")).") var format = "auto"
         @Option(help: "Category for records that carry none (digest lists, hashdeep): A, B, C or N, or the profile's label (Project VIC: 0–3).") var category: String?
         @Option(help: "The category profile whose code table maps the hash sets' codes: \(CategoryProfile.names.joined(separator: ", ")).") var profile = CategoryProfile.defaultName
         @Option(help: "Source name stored with each entry (default: the file name).") var source: String?
@@ -43,9 +43,16 @@ struct HashDB: ParsableCommand {
             if let category, parseCategory(category, in: CategoryProfile.named(profile)!) == nil {
                 throw ValidationError("--category must be A, B, C or N (or a label of profile \(profile)), not \(category)")
             }
-            if format != "auto" && HashSetFormats.named(format) == nil {
-                throw ValidationError("unknown --format \(format); use auto or one of: \(HashSetFormats.names.joined(separator: ", "))")
+            if format != "auto" && format != VPDQFormat.name && HashSetFormats.named(format) == nil {
+                throw ValidationError("unknown --format \(format); use auto or one of: \((HashSetFormats.names + [VPDQFormat.name]).joined(separator: ", "))")
             }
+        }
+
+        /// A vPDQ list (known videos) is imported apart from digest sets.
+        func isVPDQ(_ file: String) -> Bool {
+            if format == VPDQFormat.name { return true }
+            guard format == "auto", let reader = try? ChunkReader(path: file), let head = try? reader.peek() else { return false }
+            return VPDQFormat.recognises(head: head)
         }
 
         /// One file's outcome, for `--json`.
@@ -65,8 +72,10 @@ struct HashDB: ParsableCommand {
             var results: [FileResult] = []
             for file in files {
                 do {
-                    let outcome = try importer.importFile(file, format: format == "auto" ? nil : format, category: category, source: source,
-                                                             knownGood: knownGood)
+                    let outcome = isVPDQ(file)
+                        ? try importer.importVideos(file, into: store, category: category, source: source)
+                        : try importer.importFile(file, format: format == "auto" ? nil : format, category: category, source: source,
+                                                  knownGood: knownGood)
                     let counts = outcome.record.counts
                     for problem in outcome.problems { Console.err("\(file): \(problem)\n") }
                     if counts.rejected > outcome.problems.count {
@@ -109,14 +118,15 @@ struct HashDB: ParsableCommand {
                 struct ImportJSON: Encodable { var id: Int64; var time, file, format, source: String; var read, added, alreadyPresent, rejected: Int }
                 struct InfoJSON: Encodable {
                     var path: String; var entries: Int; var categories: [String: Int]; var hashTypes: [String: Int]; var pdq: Int
-                    var knownGood: Int; var sources: [String: Int]; var conflicts: Int; var fingerprint: String; var categoryMaps: [String: [String: String]]
+                    var knownGood: Int; var knownVideos: Int; var sources: [String: Int]; var conflicts: Int; var fingerprint: String
+                    var categoryMaps: [String: [String: String]]
                     var imports: [ImportJSON]
                 }
                 let value = InfoJSON(
                     path: info.path, entries: info.entries,
                     categories: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, info.perCategory[$0] ?? 0) }),
                     hashTypes: Dictionary(uniqueKeysWithValues: HashType.allCases.map { ($0.rawValue, info.perHashType[$0] ?? 0) }),
-                    pdq: info.pdqEntries, knownGood: info.knownGoodEntries,
+                    pdq: info.pdqEntries, knownGood: info.knownGoodEntries, knownVideos: info.knownVideos,
                     sources: info.sources, conflicts: info.conflicts, fingerprint: info.fingerprint,
                     categoryMaps: Dictionary(uniqueKeysWithValues: info.categoryMaps.map { map in
                         (map.profile, map.codes.mapValues(\.rawValue))
@@ -134,6 +144,7 @@ struct HashDB: ParsableCommand {
             out += "  per hash type: " + HashType.allCases.map { "\($0.rawValue) \(info.perHashType[$0] ?? 0)" }.joined(separator: ", ")
                 + ", pdq \(info.pdqEntries)\n"
             if info.knownGoodEntries > 0 { out += "  known-good (NSRL and other known-good sets; category N): \(info.knownGoodEntries)\n" }
+            if info.knownVideos > 0 { out += "  known videos (vPDQ): \(info.knownVideos)\n" }
             out += "  conflicting digests: \(info.conflicts)\n"
             out += "  sources:\n"
             for (source, count) in info.sources.sorted(by: { $0.key < $1.key }) { out += "    \(SafeText.display(source)): \(count)\n" }
@@ -154,14 +165,14 @@ struct HashDB: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the database out.")
 
         @OptionGroup var database: DatabaseOption
-        @Option(help: "\(HashSetExporters.all.map { $0.name }.joined(separator: ", ")) (md5sum: `md5  CATEGORY SOURCE` per distinct MD5; pdq: `hash,quality,CATEGORY,SOURCE` per distinct PDQ).")
+        @Option(help: "\(HashSetExporters.all.map { $0.name }.joined(separator: ", ")), vpdq (md5sum: `md5  CATEGORY SOURCE` per distinct MD5; pdq: `hash,quality,CATEGORY,SOURCE` per distinct PDQ; vpdq: the known videos, `# video NAME` then `frame,quality,hash,timestamp` per frame).")
         var format: String
         @Option(help: "Only entries of this category.") var category: Category?
         @Option(help: "Write to this file instead of stdout.") var out: String?
 
         func validate() throws {
-            guard HashSetExporters.named(format) != nil else {
-                throw ValidationError("unknown --format \(format); supported: \(HashSetExporters.all.map { $0.name }.joined(separator: ", "))")
+            guard HashSetExporters.named(format) != nil || format == VPDQFormat.name else {
+                throw ValidationError("unknown --format \(format); supported: \((HashSetExporters.all.map { $0.name } + [VPDQFormat.name]).joined(separator: ", "))")
             }
         }
 
@@ -170,7 +181,17 @@ struct HashDB: ParsableCommand {
             let counts = try Console.setup { () throws -> ExportCounts in
                 let store = try SQLiteHashDatabase(path: path, readOnly: true)
                 let sink = try OutputSink(path: out)
-                let counts = try HashSetExporters.named(format)!.export(store, category: category, write: sink.write)
+                guard let exporter = HashSetExporters.named(format) else {
+                    // Known videos: one `# video NAME` block each, re-importable with `--format vpdq --category X`.
+                    var counts = ExportCounts()
+                    for video in try store.knownVideos(category: category) {
+                        sink.write("# video \(SafeText.display(video.name).replacingOccurrences(of: "\n", with: " "))\n" + VPDQFormat.lines(video.frames))
+                        counts.written += video.frames.count + 1
+                    }
+                    try sink.close()
+                    return counts
+                }
+                let counts = try exporter.export(store, category: category, write: sink.write)
                 try sink.close()
                 return counts
             }

@@ -73,7 +73,9 @@ struct Inspect: ParsableCommand {
                 ? try SQLiteHashDatabase(path: path, readOnly: true) : nil
             let options = perceptual.options
             let index = options.enabled ? try lookup.map { try $0.perceptualIndex(qualityFloor: options.qualityFloor) } ?? PDQIndex([]) : PDQIndex([])
-            return try Inspector(hashDatabase: lookup, perceptualIndex: index, options: options, expansion: expansion.options)
+            let videos = options.enabled ? try lookup.map { try $0.knownVideoIndex(qualityFloor: options.qualityFloor) } : nil
+            return try Inspector(hashDatabase: lookup, perceptualIndex: index, knownVideos: videos ?? KnownVideoIndex([], qualityFloor: 0),
+                                 options: options, expansion: expansion.options)
         }
         var entries: [Entry] = []
         var failed = false
@@ -131,6 +133,7 @@ struct Inspect: ParsableCommand {
         if let near = match.perceptual {
             text += " distance \(near.distance)" + (near.variant == .original ? "" : " as \(near.variant.rawValue)")
         }
+        if let video = match.knownVideo { text += " as known video \(video.description)" }
         if let frames = match.frames { text += " in frames at " + frames.map(VideoFrameHash.clock).joined(separator: ", ") }
         return text + " in \(SafeText.display(match.source)))"
     }

@@ -106,4 +106,41 @@ import TriageTestSupport
         #expect(avi != nil)
         #expect(try Triage.run(["status", "--case", caseDir]).stdout.contains("pending"))
     }
+
+    /// A vPDQ list of the unknown clip, made from what `inspect` sampled, imported as a known
+    /// video of category C: the clip is then counted as C on that basis. The database's vPDQ
+    /// export re-imports into a fresh database and gives the same match.
+    @Test func aKnownVideoFromAVPDQListIsMatchedAndItsExportReimports() throws {
+        let clip = Self.evidence + "/Camera/MOV_0001.avi"
+        let inspect = try Triage.run(["inspect", clip, "--json", "--no-expand"])
+        let frames = (try inspect.json() as! [[String: Any]])[0]["frames"] as! [[String: Any]]
+        let lines = frames.map { "\($0["frame"]!),\($0["quality"]!),\($0["pdq"]!),\($0["timestamp"]!)\n" }.joined()
+        try lines.write(toFile: temp.url("clip.vpdq"), atomically: true, encoding: .utf8)
+        let imported = try Triage.run(["hashdb", "import", temp.url("clip.vpdq"), "--category", "C", "--db", db])
+        #expect(imported.status == 0 && imported.stdout.contains("(vpdq): 1 records read, 1 added"), "\(imported.stdout)\(imported.stderr)")
+        try scan()
+        func clipMatch(_ caseDir: String) throws -> [String: Any]? {
+            let report = try Triage.run(["report", "--case", caseDir, "--format", "json"])
+            let json = try report.json() as! [String: Any]
+            return (json["perceptual_matches"] as! [[String: Any]]).first { $0["path"] as? String == "Camera/MOV_0001.avi" }
+        }
+        let match = try clipMatch(caseDir)
+        #expect(match?["category"] as? String == "C")
+        #expect(match?["known_video"] as? String == "clip: 100 % of its frames found here, 100 % of this video's frames in it")
+        #expect((match?["frame_times"] as? [String])?.count == 7)
+        #expect(try report("text").contains("known video clip: 100 % of its frames found here"))
+        let info = try Triage.run(["hashdb", "info", "--db", db])
+        #expect(info.stdout.contains("known videos"), "\(info.stdout)")
+
+        let exported = temp.url("export.vpdq")
+        #expect(try Triage.run(["hashdb", "export", "--format", "vpdq", "--out", exported, "--db", db]).status == 0)
+        #expect(try String(contentsOfFile: exported, encoding: .utf8) == "# video clip\n" + lines)
+        let fresh = temp.url("fresh.sqlite")
+        #expect(try Triage.run(["hashdb", "import", exported, "--format", "vpdq", "--category", "C", "--source", "clip.vpdq", "--db", fresh]).status == 0)
+        #expect(try Triage.run(["hashdb", "import", TestPaths.hashsets + "/known-vics2.json", "--db", fresh]).status == 0)
+        let freshCase = temp.url("fresh-case")
+        #expect(try Triage.run(["scan", Self.evidence, "--case", freshCase, "--exhibit", "EX/V", "--db", fresh]).status == 0)
+        let again = try clipMatch(freshCase)
+        #expect(again?["category"] as? String == "C" && again?["known_video"] as? String == match?["known_video"] as? String)
+    }
 }

@@ -14,6 +14,8 @@ public struct ExportCounts: Sendable, Equatable {
     public var skipped = 0
     /// What the skipped entries lack, for the message.
     public var skippedBecause = ""
+
+    public init() {}
 }
 
 public enum HashSetExporters {

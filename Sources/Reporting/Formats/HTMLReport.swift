@@ -118,7 +118,8 @@ public enum HTMLReport: ReportFormat {
             row(["Exhibit", "Path", "Category", "Distance", "Known hash source"], header: true)
             for match in report.perceptualMatches {
                 let variant = match.variant == Dihedral.original.rawValue ? "" : " (as \(h(match.variant)))"
-                let frames = match.frameTimes.map { "<br>video frames that matched (\($0.count)): \(h(VideoTimes.summary($0)))" } ?? ""
+                let frames = (match.knownVideo.map { "<br>known video \(h($0))" } ?? "")
+                    + (match.frameTimes.map { "<br>video frames that matched (\($0.count)): \(h(VideoTimes.summary($0)))" } ?? "")
                 row([h(match.exhibit), "<span class=\"path\">\(h(match.path))</span>\(frames)", h(match.category), "\(match.distance)\(variant)", h(match.knownSource)])
             }
             out += "</table>\n"

@@ -72,6 +72,7 @@ public enum TextReport: ReportFormat {
             for match in report.perceptualMatches {
                 let variant = match.variant == Dihedral.original.rawValue ? "" : ", as \(match.variant)"
                 line("  \(SafeText.display(match.exhibit)): \(match.path) — \(match.category), distance \(match.distance)\(variant), quality \(match.pdqQuality), near \(match.knownPDQ) in \(match.knownSource)")
+                if let video = match.knownVideo { line("    known video \(video)") }
                 if let times = match.frameTimes { line("    video frames that matched (\(times.count)): \(VideoTimes.summary(times))") }
             }
             line()
