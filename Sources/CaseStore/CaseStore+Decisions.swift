@@ -16,6 +16,11 @@ public struct Decision: Sendable, Equatable {
     /// Decisions taken together on a group of near-duplicates share a batch (the first one's
     /// id); nil for a decision on one content.
     public var batch: Int64?
+    /// For a video: the part of it the decision is about; nil for the whole content.
+    public var segment: VideoSegment?
+    /// In `currentDecisions`: every decision in force for the content, one per segment (the
+    /// whole video counting as one); `category` is then the most severe of them.
+    public var inForce: [Decision] = []
 
     init(_ row: Row) {
         let sha256: Data = row["sha256"]
@@ -28,6 +33,51 @@ public struct Decision: Sendable, Equatable {
         note = row["note"]
         auditSequence = row["audit_seq"]
         batch = row["batch"]
+        if let start: Int64 = row["segment_start"], let end: Int64 = row["segment_end"] {
+            segment = VideoSegment(start: start, end: end)
+        }
+    }
+
+    /// The form the audit entry records a segment in.
+    var segmentDetail: String? { segment.map { "\($0.start)-\($0.end)" } }
+}
+
+/// A part of a video, in microseconds from its start.
+public struct VideoSegment: Sendable, Hashable {
+    public var start: Int64
+    public var end: Int64
+
+    public init(start: Int64, end: Int64) {
+        self.start = start
+        self.end = end
+    }
+
+    /// "0:00:12.000–0:00:45.500"
+    public var description: String { "\(VideoFrameHash.clock(start))–\(VideoFrameHash.clock(end))" }
+
+    /// Parses "0:12-0:45", "12-45.5", "1:02:03-1:05:00" (hours, minutes and seconds; the
+    /// seconds may have a fraction); nil unless start < end.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let start = Self.microseconds(parts[0]), let end = Self.microseconds(parts[1]), start < end else { return nil }
+        self.init(start: start, end: end)
+    }
+
+    static func microseconds(_ text: Substring) -> Int64? {
+        let fields = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+        guard let seconds = Double(fields.last!), seconds >= 0, seconds.isFinite else { return nil }
+        var total = seconds
+        switch fields.count {
+        case 1: break
+        case 2:
+            guard let minutes = Int(fields[0]), minutes >= 0, seconds < 60 else { return nil }
+            total += Double(minutes) * 60
+        case 3:
+            guard let hours = Int(fields[0]), hours >= 0, let minutes = Int(fields[1]), (0..<60).contains(minutes), seconds < 60 else { return nil }
+            total += Double(hours) * 3600 + Double(minutes) * 60
+        default: return nil
+        }
+        return total < 1e9 ? Int64((total * 1_000_000).rounded()) : nil
     }
 }
 
@@ -49,13 +99,19 @@ extension CaseStore {
     /// Records a decision for content, committed at once together with its audit entry.
     ///
     /// - Throws: `CaseStoreError` if no image or video in the case has this SHA-256.
-    public func categorise(sha256: [UInt8], as category: Category, examiner: String, note: String?) throws -> DecisionOutcome {
-        try categorise(contents: [sha256], as: category, examiner: examiner, note: note)[0]
+    public func categorise(sha256: [UInt8], as category: Category, examiner: String, note: String?,
+                           segment: VideoSegment? = nil) throws -> DecisionOutcome {
+        try categorise(contents: [sha256], as: category, examiner: examiner, note: note, segment: segment)[0]
     }
 
     /// Records one decision for several contents (a group of near-duplicates) in one
     /// transaction: one audit entry each, all in one batch, so that one undo withdraws them all.
-    public func categorise(contents: [[UInt8]], as category: Category, examiner: String, note: String?) throws -> [DecisionOutcome] {
+    ///
+    /// With `segment`, the decision is about that part of a video only: a video's category is
+    /// the most severe of its segments' (the whole video counts as one segment), and a later
+    /// decision replaces an earlier one for the same segment only.
+    public func categorise(contents: [[UInt8]], as category: Category, examiner: String, note: String?,
+                           segment: VideoSegment? = nil) throws -> [DecisionOutcome] {
         precondition(!contents.isEmpty)
         return try write { db in
             var outcomes: [DecisionOutcome] = []
@@ -65,6 +121,10 @@ extension CaseStore {
                                                  arguments: [Data(sha256)]) ?? 0
                 guard instances > 0 else {
                     throw CaseStoreError("no image or video in the case has SHA-256 \(Hex.encode(sha256)); check the digest with `triage queue --case \(directory)`")
+                }
+                if segment != nil, try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE sha256 = ? AND kind = 'moving'",
+                                                    arguments: [Data(sha256)]) != instances {
+                    throw CaseStoreError("SHA-256 \(Hex.encode(sha256)) is not a video: only a video's decision can be about a segment")
                 }
                 var previous = try Self.currentDecision(db, sha256: sha256)?.category
                 if previous == nil {
@@ -77,6 +137,7 @@ extension CaseStore {
                 var detail: [String: Any] = ["sha256": Hex.encode(sha256), "category": category.rawValue,
                                              "previous": previous?.rawValue ?? "pending", "instances": instances]
                 if let note { detail["note"] = note }
+                if let segment { detail["segment"] = "\(segment.start)-\(segment.end)" }
                 if contents.count > 1 {
                     // The batch is the first decision's id, known before its insert.
                     let next = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM decisions") ?? 0) + 1
@@ -85,8 +146,10 @@ extension CaseStore {
                 }
                 let audit = try AuditLog.append(db, actor: examiner, action: "decision", detail: detail)
                 try db.execute(sql: """
-                    INSERT INTO decisions(sha256, category, previous, examiner, time, note, audit_seq, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [Data(sha256), category.rawValue, previous?.rawValue, examiner, audit.time, note, audit.sequence, batch])
+                    INSERT INTO decisions(sha256, category, previous, examiner, time, note, audit_seq, batch, segment_start, segment_end)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [Data(sha256), category.rawValue, previous?.rawValue, examiner, audit.time, note, audit.sequence, batch,
+                                     segment?.start, segment?.end])
                 let row = try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [db.lastInsertedRowID])!
                 outcomes.append(DecisionOutcome(decision: Decision(row), instances: instances))
             }
@@ -120,19 +183,35 @@ extension CaseStore {
     }
 
     static func currentDecision(_ db: Database, sha256: [UInt8]) throws -> Decision? {
-        try Row.fetchOne(db, sql: """
-            SELECT * FROM decisions WHERE sha256 = ? AND id NOT IN (SELECT decision_id FROM undos) ORDER BY id DESC LIMIT 1
-            """, arguments: [Data(sha256)]).map(Decision.init)
+        Self.inForce(try Row.fetchAll(db, sql: """
+            SELECT * FROM decisions WHERE sha256 = ? AND id NOT IN (SELECT decision_id FROM undos) ORDER BY id
+            """, arguments: [Data(sha256)]).map(Decision.init))[sha256]
+    }
+
+    /// The decision in force per content, from decisions not withdrawn in id order: the latest
+    /// per segment (the whole content being one), and of those the most severe decides; it is
+    /// returned with the others in `inForce`.
+    static func inForce(_ decisions: [Decision]) -> [[UInt8]: Decision] {
+        var latest: [[UInt8]: [VideoSegment?: Decision]] = [:]
+        for decision in decisions { latest[decision.sha256, default: [:]][decision.segment] = decision }
+        return latest.mapValues { bySegment in
+            let all = bySegment.values.sorted { $0.id < $1.id }
+            // The most severe; of equals, the latest.
+            var deciding = all.max { ($0.category.severity, $0.id) < ($1.category.severity, $1.id) }!
+            deciding.inForce = all
+            return deciding
+        }
     }
 
     /// Records a decision for the content of one item.
-    public func categorise(itemID: Int64, as category: Category, examiner: String, note: String?) throws -> DecisionOutcome {
+    public func categorise(itemID: Int64, as category: Category, examiner: String, note: String?,
+                           segment: VideoSegment? = nil) throws -> DecisionOutcome {
         guard let item = try item(id: itemID) else {
             throw CaseStoreError("no item \(itemID) in the case; `triage queue --case \(directory)` lists the pending items and their ids")
         }
         guard item.result.kind.isMedia, let digests = item.result.digests else {
             throw CaseStoreError("item \(itemID) (\(item.result.path.display)) is not an image or video, so it has no category")
         }
-        return try categorise(sha256: digests.sha256, as: category, examiner: examiner, note: note)
+        return try categorise(sha256: digests.sha256, as: category, examiner: examiner, note: note, segment: segment)
     }
 }

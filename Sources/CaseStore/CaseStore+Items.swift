@@ -81,12 +81,7 @@ extension CaseStore {
     }
 
     static func currentDecisions(_ db: Database) throws -> [[UInt8]: Decision] {
-        var decisions: [[UInt8]: Decision] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE id NOT IN (SELECT decision_id FROM undos) ORDER BY id") {
-            let decision = Decision(row)
-            decisions[decision.sha256] = decision
-        }
-        return decisions
+        inForce(try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE id NOT IN (SELECT decision_id FROM undos) ORDER BY id").map(Decision.init))
     }
 
     /// Pending media grouped by SHA-256: most instances first, then by first path.

@@ -27,6 +27,7 @@ extension CaseStore {
                 let fields: [Any] = [decision.id, Hex.encode(decision.sha256), decision.category.rawValue,
                                      decision.previous?.rawValue ?? "", decision.examiner, decision.time, decision.note ?? "",
                                      decision.auditSequence] + (decision.batch.map { [$0] } ?? [])
+                    + (decision.segmentDetail.map { ["segment", $0] } ?? [])
                 hasher.update(data: try JSONSerialization.data(withJSONObject: fields))
             }
             for undo in try Row.fetchAll(db, sql: "SELECT decision_id, audit_seq FROM undos ORDER BY decision_id") {

@@ -56,7 +56,7 @@ extension CaseStore {
                 if detail["sha256"] as? String != Hex.encode(decision.sha256) || detail["category"] as? String != decision.category.rawValue
                     || detail["previous"] as? String != (decision.previous?.rawValue ?? "pending")
                     || detail["note"] as? String != decision.note || entry.actor != decision.examiner || entry.time != decision.time
-                    || (detail["batch"] as? Int64) != decision.batch {
+                    || (detail["batch"] as? Int64) != decision.batch || detail["segment"] as? String != decision.segmentDetail {
                     problems.append("decision \(decision.id) differs from its audit entry \(decision.auditSequence): the decisions table was edited")
                 }
             }

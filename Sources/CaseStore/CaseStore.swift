@@ -221,12 +221,15 @@ public final class CaseStore: @unchecked Sendable {
             // Videos: how the stream was sampled (JSON), the sampled frames' PDQ hashes (46
             // bytes each, `VideoFrameHash.pack`), and on a match the times of the frames that
             // found it (microseconds, comma-separated) and, for a known video (vPDQ), its name
-            // and the shares of frames found both ways (JSON).
+            // and the shares of frames found both ways (JSON). A decision may be about a segment
+            // of a video (microseconds from its start).
             try db.execute(sql: """
                 ALTER TABLE items ADD COLUMN video TEXT;
                 ALTER TABLE items ADD COLUMN frames BLOB;
                 ALTER TABLE matches ADD COLUMN frames TEXT;
                 ALTER TABLE matches ADD COLUMN known_video TEXT;
+                ALTER TABLE decisions ADD COLUMN segment_start INTEGER;
+                ALTER TABLE decisions ADD COLUMN segment_end INTEGER;
                 """)
         }
         return migrator

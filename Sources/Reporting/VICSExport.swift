@@ -6,7 +6,9 @@ import TriageCore
 /// with the national database (what CAID does with new images: "hashed, added and
 /// categorised"). One Media record per decided content: MD5, SHA1, Category (the profile's
 /// code), MediaSize, RelativeFilePath (its first instance's forensic path) and, when it has one,
-/// its PDQ hash under AlternativeHashes. `hashdb import` reads it back.
+/// its PDQ hash under AlternativeHashes. A video is marked `IsVideo` with its `Duration`, and
+/// the examiner's segment decisions are listed under `Segments` (start, end, category); its
+/// `Category` is the most severe segment's. `hashdb import` reads it back.
 public enum VICSExport {
     /// - Parameter codes: the profile's code for each category (UK: A 1, B 2, C 3, N 0).
     /// - Returns: how many Media records were written.
@@ -29,6 +31,18 @@ public enum VICSExport {
             ]
             if let pdq = item.pdq {
                 record["AlternativeHashes"] = [["HashName": "PDQ", "HashValue": pdq.hash.hex, "Quality": pdq.quality] as [String: Any]]
+            }
+            if item.kind == .moving {
+                record["IsVideo"] = true
+                if let duration = item.video?.duration { record["Duration"] = VideoFrameHash.clock(Int64((duration * 1_000_000).rounded())) }
+                // The examiner's segment decisions in force (a whole-video decision has none).
+                let segments = decision.inForce.compactMap { part in part.segment.flatMap { segment in codes[part.category].map { (segment, $0) } } }
+                if !segments.isEmpty {
+                    record["Segments"] = segments.map { segment, code in
+                        ["StartTime": VideoFrameHash.clock(segment.start), "EndTime": VideoFrameHash.clock(segment.end),
+                         "Category": Int(code) ?? 0] as [String: Any]
+                    }
+                }
             }
             media.append(record)
         }

@@ -110,9 +110,14 @@ struct Categorise: ParsableCommand {
     @Argument(help: "A, B, C or N (not indecent); in a Project VIC (us) case 1, 2, 3 or 0.") var category: String
     @Option(help: "A note kept with the decision.") var note: String?
     @Option(help: "Who decides (default $TRIAGE_EXAMINER).") var examiner: String?
+    @Option(help: "For a video: the decision is about this part only, START-END (0:12-0:45, 1:02:03-1:05:00 or seconds); the video takes its most severe segment's category.")
+    var segment: String?
 
     func validate() throws {
         if (item == nil) == (sha256 == nil) { throw ValidationError("give exactly one of --item ID or --sha256 HEX") }
+        if let segment, VideoSegment(parsing: segment) == nil {
+            throw ValidationError("--segment must be START-END with START before END, as 0:12-0:45, 1:02:03-1:05:00 or 12-45.5")
+        }
         if let sha256, Hex.decode(sha256)?.count != 32 { throw ValidationError("--sha256 must be 64 hex digits") }
         if examinerName(examiner) == nil {
             throw ValidationError("every decision names its examiner: give --examiner NAME or set $TRIAGE_EXAMINER")
@@ -127,10 +132,18 @@ struct Categorise: ParsableCommand {
             guard let category = parseCategory(category, in: profile) else {
                 throw SetupError("\(category) is not a category of this case's profile (\(profile.name)): use \(Category.allCases.map { profile.label($0) }.joined(separator: ", "))")
             }
-            if let item { return try store.categorise(itemID: item, as: category, examiner: name, note: note) }
-            return try store.categorise(sha256: Hex.decode(sha256!)!, as: category, examiner: name, note: note)
+            let part = segment.flatMap(VideoSegment.init(parsing:))
+            if let item { return try store.categorise(itemID: item, as: category, examiner: name, note: note, segment: part) }
+            return try store.categorise(sha256: Hex.decode(sha256!)!, as: category, examiner: name, note: note, segment: part)
         }
-        Console.out("\(Hex.encode(outcome.decision.sha256)): \(outcome.decision.previous?.rawValue ?? "pending") → \(outcome.decision.category.rawValue) (\(outcome.instances) instance(s)), by \(SafeText.display(name)), audit entry \(outcome.decision.auditSequence)\n")
+        let decision = outcome.decision
+        var change = "\(decision.previous?.rawValue ?? "pending") → \(decision.category.rawValue)"
+        if let segment = decision.segment {
+            // The video takes its most severe segment's category, which may not be this one.
+            let now = try Console.setup { try CaseStore(directory: caseOption.directory, create: false).currentDecisions()[decision.sha256]?.category }
+            change = "segment \(segment.description) is \(decision.category.rawValue); the video \(decision.previous?.rawValue ?? "pending") → \(now?.rawValue ?? "?")"
+        }
+        Console.out("\(Hex.encode(decision.sha256)): \(change) (\(outcome.instances) instance(s)), by \(SafeText.display(name)), audit entry \(decision.auditSequence)\n")
     }
 }
 
