@@ -39,10 +39,10 @@ struct tv_video {
     AVFrame *frame;
     int draining;
 
-    struct SwsContext *grey_scaler;
+    struct SwsContext *scaler;   // to grey, or RGB with `colour`
     struct SwsContext *thumb_scaler;
-    uint8_t *grey;
-    size_t grey_size;
+    uint8_t *pixels;
+    size_t pixels_size;
 
     double interval;
     double frame_rate;
@@ -409,7 +409,7 @@ static double scene_difference(tv_video *video) {
     return difference;
 }
 
-static tv_status to_grey(tv_video *video, tv_frame *out, char *message, size_t size) {
+static tv_status convert(tv_video *video, tv_frame *out, char *message, size_t size) {
     AVFrame *frame = video->frame;
     int width = frame->width, height = frame->height;
     if (width <= 0 || height <= 0) {
@@ -421,26 +421,28 @@ static tv_status to_grey(tv_video *video, tv_frame *out, char *message, size_t s
                  width, height, (long long)video->options.max_pixels);
         return TV_DIMENSION_LIMIT;
     }
-    video->grey_scaler = sws_getCachedContext(video->grey_scaler, width, height, frame->format,
-                                              width, height, AV_PIX_FMT_GRAY8, SWS_POINT, NULL, NULL, NULL);
-    if (!video->grey_scaler) {
+    int channels = video->options.colour ? 3 : 1;
+    video->scaler = sws_getCachedContext(video->scaler, width, height, frame->format, width, height,
+                                              channels == 3 ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_GRAY8, SWS_POINT, NULL, NULL, NULL);
+    if (!video->scaler) {
         const char *name = av_get_pix_fmt_name(frame->format);
-        snprintf(message, size, "swscale cannot convert the pixel format %s to grey", name ? name : "?");
+        snprintf(message, size, "swscale cannot convert the pixel format %s to %s", name ? name : "?", channels == 3 ? "RGB" : "grey");
         return TV_ERROR;
     }
-    size_t needed = (size_t)width * height;
-    if (needed > video->grey_size) {
-        uint8_t *bigger = realloc(video->grey, needed);
+    size_t needed = (size_t)width * height * channels;
+    if (needed > video->pixels_size) {
+        uint8_t *bigger = realloc(video->pixels, needed);
         if (!bigger) { snprintf(message, size, "out of memory for a %dx%d frame", width, height); return TV_ERROR; }
-        video->grey = bigger;
-        video->grey_size = needed;
+        video->pixels = bigger;
+        video->pixels_size = needed;
     }
-    uint8_t *planes[4] = {video->grey, NULL, NULL, NULL};
-    int strides[4] = {width, 0, 0, 0};
-    sws_scale(video->grey_scaler, (const uint8_t *const *)frame->data, frame->linesize, 0, height, planes, strides);
-    out->grey = video->grey;
+    uint8_t *planes[4] = {video->pixels, NULL, NULL, NULL};
+    int strides[4] = {width * channels, 0, 0, 0};
+    sws_scale(video->scaler, (const uint8_t *const *)frame->data, frame->linesize, 0, height, planes, strides);
+    out->pixels = video->pixels;
     out->width = width;
     out->height = height;
+    out->channels = channels;
     return TV_OK;
 }
 
@@ -494,7 +496,7 @@ tv_status tv_next(tv_video *video, tv_frame *out, char *message, size_t size) {
             scene = !due && difference >= video->options.scene_threshold && time - video->last_sample >= SCENE_GAP;
         }
         if (!due && !scene) continue;
-        tv_status status = to_grey(video, out, message, size);
+        tv_status status = convert(video, out, message, size);
         if (status != TV_OK) return status;
         if (due) {
             video->next_target = (floor((time + TOLERANCE) / video->interval) + 1) * video->interval;
@@ -533,9 +535,9 @@ void tv_close(tv_video *video) {
     avcodec_free_context(&video->codec);
     av_packet_free(&video->packet);
     av_frame_free(&video->frame);
-    sws_freeContext(video->grey_scaler);
+    sws_freeContext(video->scaler);
     sws_freeContext(video->thumb_scaler);
-    free(video->grey);
+    free(video->pixels);
     free(video);
 }
 

@@ -17,6 +17,8 @@ public struct VideoOptions: Sendable, Hashable {
     public var timeLimit: Double
     /// FFmpeg decoder threads (2 is faster than FFmpeg's own choice here, PLATFORM.md).
     public var threads: Int
+    /// Frames as RGB, for showing them (a storyboard); grey otherwise (all PDQ needs).
+    public var colour: Bool
 
     public static let defaultFramesPerSecond = 1.0
     public static let defaultSceneThreshold = 40.0
@@ -24,13 +26,14 @@ public struct VideoOptions: Sendable, Hashable {
 
     public init(framesPerSecond: Double = VideoOptions.defaultFramesPerSecond, sceneThreshold: Double = VideoOptions.defaultSceneThreshold,
                 maxFrames: Int = VideoOptions.defaultMaxFrames, maxPixels: Int = DecodeOptions.defaultMaxPixels,
-                timeLimit: Double = 600, threads: Int = 2) {
+                timeLimit: Double = 600, threads: Int = 2, colour: Bool = false) {
         self.framesPerSecond = framesPerSecond
         self.sceneThreshold = sceneThreshold
         self.maxFrames = maxFrames
         self.maxPixels = maxPixels
         self.timeLimit = timeLimit
         self.threads = threads
+        self.colour = colour
     }
 }
 
@@ -52,7 +55,7 @@ public enum VideoError: Error, Sendable, Equatable {
     }
 }
 
-/// One sample: the frame's grey pixels and where it is in the video.
+/// One sample: the frame's pixels (grey, or RGB with `colour`) and where it is in the video.
 public struct VideoSample {
     public var image: DecodedImage
     public var frame: Int
@@ -85,7 +88,7 @@ public final class VideoReader {
         source = Source(read: read)
         var settings = tv_options(interval: 1 / max(options.framesPerSecond, 0.0001), scene_threshold: options.sceneThreshold,
                                   max_frames: Int32(clamping: options.maxFrames), max_pixels: Int64(options.maxPixels),
-                                  time_limit: options.timeLimit, threads: Int32(clamping: options.threads))
+                                  time_limit: options.timeLimit, threads: Int32(clamping: options.threads), colour: options.colour ? 1 : 0)
         var info = tv_info()
         var video: OpaquePointer?
         var message = [CChar](repeating: 0, count: 400)
@@ -123,9 +126,9 @@ public final class VideoReader {
         let status = tv_next(handle, &frame, &message, message.count)
         if status == TV_END { return nil }
         guard status == TV_OK else { throw Self.error(status, message) }
-        let count = Int(frame.width) * Int(frame.height)
-        let pixels = [UInt8](UnsafeBufferPointer(start: frame.grey, count: count))
-        return VideoSample(image: DecodedImage(width: Int(frame.width), height: Int(frame.height), channels: 1, pixels: pixels),
+        let channels = Int(frame.channels)
+        let pixels = [UInt8](UnsafeBufferPointer(start: frame.pixels, count: Int(frame.width) * Int(frame.height) * channels))
+        return VideoSample(image: DecodedImage(width: Int(frame.width), height: Int(frame.height), channels: channels, pixels: pixels),
                            frame: Int(frame.frame_number), microseconds: Int64((frame.timestamp * 1_000_000).rounded()),
                            sceneChange: frame.scene_change != 0)
     }

@@ -26,6 +26,13 @@ public enum ReviewKey: Sendable, Equatable {
     case quit
     /// The window changed size or needs drawing again (`Ctrl-L`).
     case redraw
+    /// `,` `.`: the previous or next tile of a video's storyboard.
+    case tilePrevious, tileNext
+    /// `[` `]`: the selected tile starts or ends a segment of the video; a category key then
+    /// decides that segment only.
+    case segmentStart, segmentEnd
+    /// `e`: clear the segment marks.
+    case segmentClear
 }
 
 /// Turns the bytes a terminal sends into keys. Unknown bytes and sequences are ignored.
@@ -84,5 +91,7 @@ public struct KeyDecoder: Sendable {
         UInt8(ascii: "g"): .toggleGrey, UInt8(ascii: "x"): .split, UInt8(ascii: "d"): .details, UInt8(ascii: "?"): .help,
         UInt8(ascii: "o"): .open, UInt8(ascii: "q"): .quit, 0x03: .quit, 0x0C: .redraw,
         UInt8(ascii: "h"): .previous, UInt8(ascii: "l"): .next,
+        UInt8(ascii: ","): .tilePrevious, UInt8(ascii: "."): .tileNext,
+        UInt8(ascii: "["): .segmentStart, UInt8(ascii: "]"): .segmentEnd, UInt8(ascii: "e"): .segmentClear,
     ]
 }

@@ -74,6 +74,11 @@ public struct ReviewScreen {
         if let image = first.result.image { facts.append("\(image.width)x\(image.height)") }
         if let modified = first.result.times.modified { facts.append("modified " + UTCClock.string(nanoseconds: modified)) }
         if first.result.disposition != .processed { facts.append(first.result.disposition.rawValue) }
+        if let storyboard = session.storyboard {
+            facts.append(storyboardLine(storyboard, session: session))
+        } else if let duration = first.result.video?.duration {
+            facts.append("video " + VideoFrameHash.clock(Int64((duration * 1_000_000).rounded())))
+        }
         return [
             "\(state) · \(counts)",
             path,
@@ -82,6 +87,20 @@ public struct ReviewScreen {
             session.message.map(SafeText.display) ?? "",
             Self.keyLine(session.profile),
         ]
+    }
+
+    /// "video 0:00:07.000 · tile 4 of 20 at 0:00:01.050 (, . [ ]) · segment from 0:00:01.050"
+    private func storyboardLine(_ storyboard: Storyboard, session: ReviewSession) -> String {
+        var line = "video \(VideoFrameHash.clock(storyboard.duration)) · tile \(session.tile + 1) of \(storyboard.times.count)"
+            + " at \(VideoFrameHash.clock(storyboard.times[session.tile])) (, . [ ])"
+        if let segment = session.markedSegment {
+            line += " · segment \(segment.description): a category key decides it"
+        } else if let start = session.segmentStartTile {
+            line += " · segment from \(VideoFrameHash.clock(storyboard.times[start]))"
+        } else if let end = session.segmentEndTile {
+            line += " · segment to \(VideoFrameHash.clock(storyboard.end(ofTile: end)))"
+        }
+        return line
     }
 
     private func conflict(_ item: ReviewItem, profile: CategoryProfile) -> String? {
@@ -147,6 +166,9 @@ public struct ReviewScreen {
                 "x           split a group of near-duplicates into one item per content",
                 "d           details: every path, size, time, MIME type, digest and match",
                 "o           open in your viewer ($TRIAGE_VIEWER)",
+                ", .         a video: the previous or next storyboard tile (the highlighted one)",
+                "[ ]         a video: the highlighted tile starts or ends a segment; a category key then decides",
+                "            that segment alone (the video takes its most severe segment); e clears the marks",
                 "Ctrl-L      redraw",
                 "q           quit: every decision is already saved; the next review resumes here",
             ]

@@ -72,7 +72,26 @@ public final class ReviewSession {
         if items.isEmpty { message = "Nothing is pending: every image and video in the case has a category." }
     }
 
+    /// The current video's storyboard, once the screen has loaded it (`showStoryboard`).
+    public private(set) var storyboard: Storyboard?
+    /// The selected storyboard tile, and the tiles marked as a segment's start and end.
+    public private(set) var tile = 0
+    public private(set) var segmentStartTile: Int?
+    public private(set) var segmentEndTile: Int?
+
     public var current: ReviewItem? { items.indices.contains(position) ? items[position] : nil }
+
+    /// The screen loaded the current video's storyboard: its tiles can be selected and marked.
+    /// Set once per visit of an item (leaving it clears the storyboard and its marks).
+    public func showStoryboard(_ storyboard: Storyboard?) {
+        if self.storyboard == nil { self.storyboard = storyboard }
+    }
+
+    /// The segment the marks make, when both are set (start tile's time to the end tile's end).
+    public var markedSegment: VideoSegment? {
+        guard let storyboard, let start = segmentStartTile, let end = segmentEndTile, start <= end else { return nil }
+        return VideoSegment(start: storyboard.times[start], end: storyboard.end(ofTile: end))
+    }
     public var pendingCount: Int { items.count { $0.status == .pending } }
 
     /// Handles one key. Throws only when the case store fails; the state is then unchanged
@@ -113,6 +132,21 @@ public final class ReviewSession {
             try leaveItemRecordingReveal()
             hasQuit = true
         case .redraw: break
+        case .tilePrevious, .tileNext:
+            guard let storyboard else { message = "No storyboard: tiles and segments are for videos that can be read."; return nil }
+            tile = max(0, min(storyboard.times.count - 1, tile + (key == .tileNext ? 1 : -1)))
+        case .segmentStart, .segmentEnd:
+            guard storyboard != nil else { message = "No storyboard: tiles and segments are for videos that can be read."; return nil }
+            if key == .segmentStart { segmentStartTile = tile } else { segmentEndTile = tile }
+            if let segment = markedSegment {
+                message = "Segment \(segment.description) marked: a category key decides it alone (e clears the marks)."
+            } else if let start = segmentStartTile, let end = segmentEndTile, start > end {
+                message = "The segment's end is before its start: mark them again."
+            }
+        case .segmentClear:
+            segmentStartTile = nil
+            segmentEndTile = nil
+            message = "Segment marks cleared: a category key decides the whole video."
         }
         return nil
     }
@@ -121,6 +155,7 @@ public final class ReviewSession {
 
     private func categorise(as category: Category) throws {
         guard let item = current else { return }
+        if let segment = markedSegment { return try categorise(segment, as: category, item: item) }
         try leaveItemRecordingReveal()
         let outcomes: [DecisionOutcome]
         do {
@@ -137,6 +172,24 @@ public final class ReviewSession {
         message = "Saved \(profile.label(category)): \(instances) instance\(instances == 1 ? "" : "s")\(contents)."
         moveToNextPending()
         if breakIsDue { overlay = .breakOffer }
+    }
+
+    /// A decision about one segment of the current video: the video stays on screen (more
+    /// segments may follow), and takes its most severe segment's category.
+    private func categorise(_ segment: VideoSegment, as category: Category, item: ReviewItem) throws {
+        do {
+            _ = try store.categorise(contents: item.sha256s, as: category, examiner: examiner, note: nil, segment: segment)
+            let now = try store.currentDecisions()[item.sha256s[0]]?.category ?? category
+            items[position].status = .decided(now)
+            message = "Saved \(profile.label(category)) for \(segment.description); the video is \(profile.label(now)) (its most severe segment)."
+        } catch {
+            message = "NOT SAVED: \(error)"
+            throw error
+        }
+        decisionsTaken += 1
+        decisionsSinceBreak += 1
+        segmentStartTile = nil
+        segmentEndTile = nil
     }
 
     private func undo() throws {
@@ -202,6 +255,10 @@ public final class ReviewSession {
 
     /// Leaving an item blurs it again (and grey, if grey is the default).
     private func leaveItem() {
+        storyboard = nil
+        tile = 0
+        segmentStartTile = nil
+        segmentEndTile = nil
         isRevealed = false
         revealedSince = nil
         isGrey = greyByDefault

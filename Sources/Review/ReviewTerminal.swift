@@ -128,8 +128,10 @@ public final class ReviewTerminal {
         if large, session.overlay == .none, let item = session.current {
             switch loader.preview(of: item.first) {
             case .success(let preview):
+                session.showStoryboard(loader.storyboard(of: item.first))
                 if let renderer {
-                    let raster = composer.compose(preview, for: renderer, in: area, revealed: session.isRevealed, grey: session.isGrey)
+                    var raster = composer.compose(preview, for: renderer, in: area, revealed: session.isRevealed, grey: session.isGrey)
+                    if let storyboard = session.storyboard { raster = storyboard.markingTile(session.tile, on: raster) }
                     picture = renderer.render(raster, in: area)
                 } else {
                     note = "Display none: o opens the item in your viewer"

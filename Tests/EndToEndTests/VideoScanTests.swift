@@ -143,4 +143,32 @@ import TriageTestSupport
         let again = try clipMatch(freshCase)
         #expect(again?["category"] as? String == "C" && again?["known_video"] as? String == match?["known_video"] as? String)
     }
+
+    /// An unknown video decided by segments from the command line: the report counts it in its
+    /// most severe segment's category, the VICS export lists the segments, verify passes.
+    @Test func segmentsDecidedFromTheCommandLine() throws {
+        try scan()
+        let groups = try Triage.run(["queue", "--case", caseDir, "--json"]).json() as! [[String: Any]]
+        let clip = groups.first { ($0["paths"] as! [String]).contains { $0.hasSuffix("Camera/MOV_0001.avi") } }!
+        let sha = clip["sha256"] as! String
+        func categorise(_ arguments: [String]) throws -> CommandResult {
+            try Triage.run(["categorise", "--case", caseDir, "--sha256", sha, "--examiner", "J Smith"] + arguments)
+        }
+        #expect(try categorise(["C", "--segment", "0:00-0:02"]).stdout.contains("segment 0:00:00.000–0:00:02.000 is C; the video pending → C"))
+        #expect(try categorise(["B", "--segment", "2-5"]).stdout.contains("the video C → B"))
+        #expect(try categorise(["A", "--segment", "5-2"]).status != 0)
+        let still = try Triage.run(["categorise", "--case", caseDir, "--sha256", String(repeating: "0", count: 64), "B", "--segment", "1-2",
+                                    "--examiner", "J Smith"])
+        #expect(still.status != 0)
+        let json = try JSONSerialization.jsonObject(with: Data(try report("json").utf8)) as! [String: Any]
+        let counts = (json["exhibits"] as! [[String: Any]])[0]["counts"] as! [String: [String: [String: Int]]]
+        #expect(counts["B"]!["moving"]!["instances"] == 3 && counts["C"]!["moving"]!["instances"] == 0)
+        #expect(try Triage.run(["verify", "--case", caseDir]).status == 0)
+        let export = try Triage.run(["export", "--case", caseDir, "--format", "vics"])
+        let media = (((try export.json() as! [String: Any])["value"] as! [[String: Any]])[0]["Media"] as! [[String: Any]])[0]
+        #expect(media["IsVideo"] as? Bool == true && media["Category"] as? Int == 2 && media["Duration"] as? String == "0:00:07.000")
+        let segments = media["Segments"] as! [[String: Any]]
+        #expect(segments.map { $0["StartTime"] as! String } == ["0:00:00.000", "0:00:02.000"])
+        #expect(segments.map { $0["Category"] as! Int } == [3, 2])
+    }
 }

@@ -17,6 +17,8 @@ struct ReviewCase {
         /// PDQ bits set (nil: no PDQ), quality 100.
         var pdqBits: [Int]? = nil
         var matches: [Category] = []
+        /// A video instead of a still.
+        var moving = false
     }
 
     static func sha256(_ seed: UInt8) -> [UInt8] { [UInt8](repeating: seed, count: 32) }
@@ -28,7 +30,7 @@ struct ReviewCase {
         for content in contents {
             for path in content.paths {
                 var result = ItemResult(path: ForensicPath(relativePath: Array(path.utf8)), size: 1000, disposition: .processed,
-                                        mime: "image/png", kind: .still)
+                                        mime: content.moving ? "video/mp4" : "image/png", kind: content.moving ? .moving : .still)
                 result.digests = Digests(md5: [UInt8](repeating: content.seed, count: 16), sha1: [UInt8](repeating: content.seed, count: 20),
                                          sha256: Self.sha256(content.seed))
                 if let bits = content.pdqBits { result.pdq = PDQSignature(hash: PDQHash(settingBits: bits), quality: 100) }

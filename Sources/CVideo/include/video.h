@@ -3,7 +3,7 @@
 // The caller supplies the bytes through a read callback (an evidence file read with pread, or
 // a member held in memory), so FFmpeg never opens a path itself: nothing is written, nothing
 // outside the evidence is followed. Frames come back one at a time, as grey pixels (PDQ works on
-// luma only), at one per `interval` seconds plus scene changes, never more than `max_frames`.
+// luma only; RGB on request, for display), at one per `interval` seconds plus scene changes, never more than `max_frames`.
 //
 // How a file is read depends on its key-frame spacing, measured at the start of the file:
 // when key frames are at most one sampling interval apart, each sample is reached by seeking to
@@ -25,6 +25,7 @@ typedef struct {
     int64_t max_pixels;       // a frame larger than this is refused before conversion
     double time_limit;        // seconds of work on one file before it stops (0: none)
     int threads;              // decoder threads
+    int colour;               // 1: frames come as RGB (for showing them), 0: grey (for hashing)
 } tv_options;
 
 typedef struct {
@@ -40,9 +41,10 @@ typedef struct {
 } tv_info;
 
 typedef struct {
-    const uint8_t *grey;      // width * height bytes, rows contiguous; valid until the next call
+    const uint8_t *pixels;    // width * height * channels bytes, rows contiguous; valid until the next call
     int width;
     int height;
+    int channels;             // 1 (grey) or 3 (RGB, with `colour`)
     double timestamp;         // seconds from the start of the stream
     int64_t frame_number;     // timestamp * frame rate, rounded (the sample's ordinal when the rate is unknown)
     int scene_change;         // 1: taken because the picture changed, not because time passed

@@ -10,15 +10,12 @@ import TriageCore
 public final class PreviewLoader {
     /// What stands in for a picture that cannot be shown.
     public enum Failure: Error, Sendable, Equatable {
-        /// A video: no storyboard yet.
-        case moving
         /// No decoder for this type (a JPEG 2000 inside a PDF, say).
         case noDecoder(String)
         case unreadable(String)
 
         public var note: String {
             switch self {
-            case .moving: "Moving image: no storyboard in this version (o opens it in your viewer)"
             case .noDecoder(let mime): "No picture: triage has no decoder for \(mime) (o opens it in your viewer)"
             case .unreadable(let reason): "No picture: \(reason)"
             }
@@ -31,19 +28,44 @@ public final class PreviewLoader {
     public static let maxBytes = 512 << 20
 
     private let locator: ContentLocator
-    private var cache: [(sha256: [UInt8], preview: Result<Raster, Failure>)] = []
+    private var cache: [(sha256: [UInt8], preview: Result<Raster, Failure>, storyboard: Storyboard?)] = []
 
     public init(locator: ContentLocator = ContentLocator()) {
         self.locator = locator
     }
 
+    /// The picture: a still decoded, or a video's storyboard.
     public func preview(of item: StoredItem) -> Result<Raster, Failure> {
+        loaded(item).preview
+    }
+
+    /// A video's storyboard (its tiles' times), once its preview is loaded; nil for a still.
+    public func storyboard(of item: StoredItem) -> Storyboard? {
+        loaded(item).storyboard
+    }
+
+    private func loaded(_ item: StoredItem) -> (preview: Result<Raster, Failure>, storyboard: Storyboard?) {
         let sha256 = item.result.digests?.sha256 ?? []
-        if let hit = cache.first(where: { $0.sha256 == sha256 && !sha256.isEmpty }) { return hit.preview }
-        let preview = load(item)
-        cache.append((sha256, preview))
+        if let hit = cache.first(where: { $0.sha256 == sha256 && !sha256.isEmpty }) { return (hit.preview, hit.storyboard) }
+        var storyboard: Storyboard?
+        let preview: Result<Raster, Failure>
+        if item.result.kind == .moving {
+            storyboard = loadStoryboard(item)
+            preview = storyboard.map { .success($0.raster) } ?? .failure(.unreadable("the video could not be read for a storyboard"))
+        } else {
+            preview = load(item)
+        }
+        cache.append((sha256, preview, storyboard))
         if cache.count > 4 { cache.removeFirst() }
-        return preview
+        return (preview, storyboard)
+    }
+
+    /// Up to 20 frames of a video, spread over it (`Storyboard`).
+    private func loadStoryboard(_ item: StoredItem) -> Storyboard? {
+        guard let bytes = try? contents(of: item) else { return nil }
+        return try? bytes.withUnsafeBytes { buffer throws(VideoError) in
+            try Storyboard.make(buffer, duration: item.result.video?.duration)
+        }
     }
 
     /// The item's bytes (for `o`: the viewer is given a private copy, never the evidence).
@@ -52,7 +74,6 @@ public final class PreviewLoader {
     }
 
     private func load(_ item: StoredItem) -> Result<Raster, Failure> {
-        if item.result.kind == .moving { return .failure(.moving) }
         let mime = item.result.mime ?? "application/octet-stream"
         guard let decoder = ImageDecoders.decoder(forMIME: mime) else { return .failure(.noDecoder(mime)) }
         let bytes: [UInt8]
