@@ -3,7 +3,7 @@
 
     python3 Fixtures/video/make-videos.py      (needs ffmpeg with libx264, libvpx, mpeg4, aac)
 
-Everything is synthetic and harmless: FFmpeg's own test patterns (gradients, testsrc,
+Everything is synthetic and harmless: FFmpeg's own test patterns (testsrc, testsrc2,
 mandelbrot, smptebars) and the abstract photo-like pictures of the main fixtures
 (Fixtures/evidence), which the fixture hash sets pretend are categorised. Writes:
 
@@ -11,11 +11,14 @@ mandelbrot, smptebars) and the abstract photo-like pictures of the main fixtures
               clip, a video inside a zip, and the bad inputs below (so that a scan of it
               reports every outcome);
   bad/        only the bad inputs, for the unit tests;
+  formats/    2 s of a test pattern in each container and codec issue 7 names (mov, mkv, 3gp,
+              wmv, flv, mpeg-ts, mpeg, ogg);
   long.mp4    60 s of tiny frames with key frames 1 s apart, for the frame cap.
 
-Encoders run single-threaded with bit-exact flags, so two runs with the same FFmpeg build
-give the same bytes. The facts the tests rely on (which frames show which picture) follow
-from the timeline below, not from the encoded bytes.
+Encoders run single-threaded with bit-exact flags and every pattern is deterministic (FFmpeg's
+`gradients` is not, even seeded), so two runs with the same FFmpeg build give the same bytes.
+The facts the tests rely on (which frames show which picture) follow from the timeline below,
+not from the encoded bytes.
 """
 
 from __future__ import annotations
@@ -69,16 +72,18 @@ def main() -> None:
         raise SystemExit("run Fixtures/make-fixtures.py first: the videos show its pictures")
     exhibit = HERE / "evidence"
     bad = HERE / "bad"
-    for folder in (exhibit, bad):
+    formats = HERE / "formats"
+    for folder in (exhibit, bad, formats):
         shutil.rmtree(folder, ignore_errors=True)
     (exhibit / "Movies").mkdir(parents=True)
     (exhibit / "Camera").mkdir(parents=True)
     (exhibit / "Archive").mkdir(parents=True)
     bad.mkdir()
+    formats.mkdir()
 
     # Known pictures inside innocuous footage. beach-trip: meadow (A) from 3 s to 6 s.
     video(exhibit / "Movies/beach-trip.mp4",
-          [("lavfi:gradients", 3), (str(MEADOW), 3), ("lavfi:mandelbrot", 3)], X264)
+          [("lavfi:testsrc", 3), (str(MEADOW), 3), ("lavfi:mandelbrot", 3)], X264)
     # harbour (B) from 2 s to 5 s, in WebM (VP9), key frames 8 s apart: one decoding pass.
     video(exhibit / "Movies/harbour-walk.webm",
           [("lavfi:testsrc2", 2), (str(HARBOUR), 3), ("lavfi:smptebars", 2)],
@@ -91,7 +96,7 @@ def main() -> None:
     # A known picture in a video inside a zip: harbour (B) from 1 s to 3 s.
     with tempfile.TemporaryDirectory() as work:
         clip = Path(work) / "clip.mp4"
-        video(clip, [("lavfi:gradients", 1), (str(HARBOUR), 2), ("lavfi:testsrc2", 1)], X264)
+        video(clip, [("lavfi:testsrc", 1), (str(HARBOUR), 2), ("lavfi:testsrc2", 1)], X264)
         with zipfile.ZipFile(exhibit / "Archive/clips.zip", "w", zipfile.ZIP_STORED) as archive:
             info = zipfile.ZipInfo("holiday/clip.mp4", date_time=(2024, 5, 1, 12, 0, 0))
             archive.writestr(info, clip.read_bytes())
@@ -119,6 +124,13 @@ def main() -> None:
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac", "-b:a", "32k", *EXACT, bad / "audio-only.mp4")
     for name in os.listdir(bad):
         shutil.copy(bad / name, exhibit / "Movies" / f"bad-{name}")
+
+    # Every container and codec the issue names (mp4, webm and avi are in the exhibit).
+    for name, codec in [("clip.mov", ["-c:v", "libx264", "-pix_fmt", "yuv420p"]), ("clip.mkv", ["-c:v", "libx264", "-pix_fmt", "yuv420p"]),
+                        ("clip.3gp", ["-c:v", "libx264", "-pix_fmt", "yuv420p"]), ("clip.wmv", ["-c:v", "wmv2"]),
+                        ("clip.flv", ["-c:v", "flv1"]), ("clip.ts", ["-c:v", "mpeg2video"]), ("clip.mpg", ["-c:v", "mpeg1video"]),
+                        ("clip.ogv", ["-c:v", "libtheora"])]:
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=176x144:rate=25", "-t", "2", *codec, "-q:v", "8", *EXACT, formats / name)
 
     # 60 s of tiny frames (key frames every second) for the frame cap.
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10", "-t", "60", *X264, "-g", "10", *EXACT, HERE / "long.mp4")

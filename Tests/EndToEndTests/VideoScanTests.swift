@@ -171,4 +171,24 @@ import TriageTestSupport
         #expect(segments.map { $0["StartTime"] as! String } == ["0:00:00.000", "0:00:02.000"])
         #expect(segments.map { $0["Category"] as! Int } == [3, 2])
     }
+
+    /// Every container and codec issue 7 names is found by content and sampled (mp4, webm and
+    /// avi are in the exhibit; an FFmpeg-made MPEG-TS, whose first packet is not the PAT, needs
+    /// the curated magic database's own rule).
+    @Test func everyContainerIsAMovingImageWithFrames() throws {
+        let folder = TestPaths.fixtures + "/video/formats"
+        let names = ["clip.3gp", "clip.flv", "clip.mkv", "clip.mov", "clip.mpg", "clip.ogv", "clip.ts", "clip.wmv"]
+        let inspect = try Triage.run(["inspect", "--json"] + names.map { folder + "/" + $0 })
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        let entries = try inspect.json() as! [[String: Any]]
+        #expect(entries.count == names.count)
+        let expected = ["clip.3gp": "video/3gpp", "clip.flv": "video/x-flv", "clip.mkv": "video/x-matroska", "clip.mov": "video/quicktime",
+                        "clip.mpg": "video/mpeg", "clip.ogv": "video/ogg", "clip.ts": "video/MP2T", "clip.wmv": "video/x-ms-asf"]
+        for entry in entries {
+            let name = (entry["path"] as! String).split(separator: "/").last.map(String.init)!
+            #expect(entry["mime"] as? String == expected[name], "\(name)")
+            #expect(entry["kind"] as? String == "moving" && entry["disposition"] as? String == "processed", "\(name): \(entry["reason"] ?? "")")
+            #expect((entry["frames"] as? [Any])?.count == 2, "\(name)")
+        }
+    }
 }
