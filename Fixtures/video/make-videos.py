@@ -13,6 +13,8 @@ mandelbrot, smptebars) and the abstract photo-like pictures of the main fixtures
   bad/        only the bad inputs, for the unit tests;
   formats/    2 s of a test pattern in each container and codec issue 7 names (mov, mkv, 3gp,
               wmv, flv, mpeg-ts, mpeg, ogg);
+  reencoded/  MOV_0001.avi re-encoded as H.264 in mp4 (other digests, same pictures), for
+              recognising a learned video;
   long.mp4    60 s of tiny frames with key frames 1 s apart, for the frame cap.
 
 Encoders run single-threaded with bit-exact flags and every pattern is deterministic (FFmpeg's
@@ -73,13 +75,15 @@ def main() -> None:
     exhibit = HERE / "evidence"
     bad = HERE / "bad"
     formats = HERE / "formats"
-    for folder in (exhibit, bad, formats):
+    reencoded = HERE / "reencoded"
+    for folder in (exhibit, bad, formats, reencoded):
         shutil.rmtree(folder, ignore_errors=True)
     (exhibit / "Movies").mkdir(parents=True)
     (exhibit / "Camera").mkdir(parents=True)
     (exhibit / "Archive").mkdir(parents=True)
     bad.mkdir()
     formats.mkdir()
+    reencoded.mkdir()
 
     # Known pictures inside innocuous footage. beach-trip: meadow (A) from 3 s to 6 s.
     video(exhibit / "Movies/beach-trip.mp4",
@@ -124,6 +128,8 @@ def main() -> None:
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac", "-b:a", "32k", *EXACT, bad / "audio-only.mp4")
     for name in os.listdir(bad):
         shutil.copy(bad / name, exhibit / "Movies" / f"bad-{name}")
+
+    ffmpeg("-i", exhibit / "Camera/MOV_0001.avi", *X264[:4], "-crf", "30", "-pix_fmt", "yuv420p", *EXACT, reencoded / "copy.mp4")
 
     # Every container and codec the issue names (mp4, webm and avi are in the exhibit).
     for name, codec in [("clip.mov", ["-c:v", "libx264", "-pix_fmt", "yuv420p"]), ("clip.mkv", ["-c:v", "libx264", "-pix_fmt", "yuv420p"]),

@@ -25,4 +25,23 @@ public enum DecisionLearner {
             return counts
         }
     }
+
+    /// Adds every decided video that has sampled frames as a known video (vPDQ), named by its
+    /// path, in its decided category, with the same source; nil when the case has none.
+    public static func learnVideos(from store: CaseStore, into database: SQLiteHashDatabase) throws -> ImportRecord? {
+        let name = try store.info().name
+        let source = "examiner, case \(name)"
+        let videos = try decidedVideos(store).map { KnownVideo(name: $0.name, category: $0.category, source: source, frames: $0.frames) }
+        guard !videos.isEmpty else { return nil }
+        return try database.importVideos(videos, description: ImportDescription(fileName: "case \(name)", format: "examiner decisions (vpdq)",
+                                                                               source: source), rejected: 0)
+    }
+
+    /// The decided videos with sampled frames, by their first instance's path.
+    public static func decidedVideos(_ store: CaseStore, category: Category? = nil) throws -> [(name: String, category: Category, frames: [VideoFrameHash])] {
+        try store.decidedContents().compactMap { decision, item in
+            guard item.kind == .moving, let frames = item.frames, !frames.isEmpty, category == nil || decision.category == category else { return nil }
+            return (item.path.display, decision.category, frames)
+        }
+    }
 }

@@ -4,6 +4,7 @@ import Foundation
 import HashDatabase
 import Identification
 import Reporting
+import Scanning
 import TriageCore
 
 func reportBuilder(_ store: CaseStore) -> ReportBuilder {
@@ -224,20 +225,41 @@ struct Report: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the examiner's decisions for sharing back (VICS 2.0 JSON, categories through the profile's codes).")
+        abstract: "Export the examiner's decisions for sharing back (VICS 2.0 JSON, categories through the profile's codes; or the decided videos' vPDQ).")
 
     @OptionGroup var caseOption: CaseOption
-    @Option(help: "vics (VICS 2.0 JSON).") var format = "vics"
+    @Option(help: "vics (VICS 2.0 JSON) or vpdq (the decided videos' sampled frames: `# video PATH`, then `frame,quality,hash,timestamp` lines).")
+    var format = "vics"
+    @Option(help: "vpdq: only videos decided as this category (a vPDQ list carries no category; import it with --category).")
+    var category: String?
     @Option(help: "Write to this file instead of stdout.") var out: String?
     @OptionGroup var database: DatabaseOption
 
     func validate() throws {
-        guard format == "vics" else { throw ValidationError("unknown --format \(format); use vics") }
+        guard format == "vics" || format == "vpdq" else { throw ValidationError("unknown --format \(format); use vics or vpdq") }
+        if category != nil && format != "vpdq" { throw ValidationError("--category is for --format vpdq") }
     }
 
     func run() throws {
         let count = try Console.setup { () throws -> Int in
             let store = try CaseStore(directory: caseOption.directory, create: false)
+            if format == "vpdq" {
+                let profile = try store.profile()
+                var only: Category?
+                if let category {
+                    guard let parsed = parseCategory(category, in: profile) else {
+                        throw SetupError("\(category) is not a category of this case's profile (\(profile.name))")
+                    }
+                    only = parsed
+                }
+                let sink = try OutputSink(path: out)
+                let videos = try DecisionLearner.decidedVideos(store, category: only)
+                for video in videos {
+                    sink.write("# video \(video.name.replacingOccurrences(of: "\n", with: " "))\n" + VPDQFormat.lines(video.frames))
+                }
+                try sink.close()
+                return videos.count
+            }
             // The codes come from the hash database's table for the case's profile (changed with
             // `hashdb map`), else the profile's defaults.
             let profile = try store.profile()

@@ -208,10 +208,13 @@ struct HashDB: ParsableCommand {
         @Flag(help: "Print the result as JSON.") var json = false
 
         func run() throws {
-            let record = try Console.setup { () throws -> ImportRecord in
+            let (record, videos) = try Console.setup { () throws -> (ImportRecord, ImportRecord?) in
                 let store = try CaseStore(directory: caseOption.directory, create: false)
                 let hashDatabase = try SQLiteHashDatabase(path: database.path ?? SQLiteHashDatabase.defaultPath())
-                return try DecisionLearner.learn(from: store, into: hashDatabase)
+                return (try DecisionLearner.learn(from: store, into: hashDatabase), try DecisionLearner.learnVideos(from: store, into: hashDatabase))
+            }
+            if let videos, !json {
+                Console.out("\(SafeText.display(videos.source)): \(videos.counts.read) decided videos read, \(videos.counts.added) added as known videos, \(videos.counts.alreadyPresent) already present\n")
             }
             let counts = record.counts
             if json {

@@ -191,4 +191,27 @@ import TriageTestSupport
             #expect((entry["frames"] as? [Any])?.count == 2, "\(name)")
         }
     }
+
+    /// Sharing back: a decided video is exported as vPDQ and learned as a known video, which
+    /// the next case then recognises by its frames (a re-encoded copy has other digests).
+    @Test func decidedVideosAreExportedAndLearned() throws {
+        try scan()
+        let groups = try Triage.run(["queue", "--case", caseDir, "--json"]).json() as! [[String: Any]]
+        let clip = groups.first { ($0["paths"] as! [String]).contains { $0.hasSuffix("Camera/MOV_0001.avi") } }!
+        #expect(try Triage.run(["categorise", "--case", caseDir, "--sha256", clip["sha256"] as! String, "B", "--examiner", "J Smith"]).status == 0)
+        let exported = try Triage.run(["export", "--case", caseDir, "--format", "vpdq", "--category", "B"])
+        #expect(exported.stdout.hasPrefix("# video Camera/MOV_0001.avi\n0,100,") && exported.stdout.split(separator: "\n").count == 8)
+        #expect(try Triage.run(["export", "--case", caseDir, "--format", "vpdq", "--category", "A"]).stdout.isEmpty)
+        let learned = try Triage.run(["hashdb", "learn", "--case", caseDir, "--db", db])
+        #expect(learned.stdout.contains("1 decided videos read, 1 added as known videos"), "\(learned.stdout)")
+
+        // A re-encoded copy of the clip in another exhibit: new digests, same pictures.
+        let other = TestPaths.fixtures + "/video/reencoded"
+        let next = temp.url("next-case")
+        #expect(try Triage.run(["scan", other, "--case", next, "--exhibit", "EX/2", "--db", db]).status == 0)
+        let report = try Triage.run(["report", "--case", next, "--format", "json"]).json() as! [String: Any]
+        let match = (report["perceptual_matches"] as! [[String: Any]]).first
+        #expect(match?["category"] as? String == "B")
+        #expect((match?["known_video"] as? String)?.hasPrefix("Camera/MOV_0001.avi: 100 % of its frames found here") == true, "\(match ?? [:])")
+    }
 }
