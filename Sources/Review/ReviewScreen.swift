@@ -74,8 +74,12 @@ public struct ReviewScreen {
         if let image = first.result.image { facts.append("\(image.width)x\(image.height)") }
         if let modified = first.result.times.modified { facts.append("modified " + UTCClock.string(nanoseconds: modified)) }
         if first.result.disposition != .processed { facts.append(first.result.disposition.rawValue) }
+        // A video's storyboard line takes the suggestion's place (videos have no PDQ of their own
+        // to suggest from); a conflict, if any, is shown after the facts instead.
+        var suggestionLine = suggestion
         if let storyboard = session.storyboard {
-            facts.append(storyboardLine(storyboard, session: session))
+            if !suggestion.isEmpty { facts.append(suggestion) }
+            suggestionLine = storyboardLine(storyboard, session: session)
         } else if let duration = first.result.video?.duration {
             facts.append("video " + VideoFrameHash.clock(Int64((duration * 1_000_000).rounded())))
         }
@@ -83,7 +87,7 @@ public struct ReviewScreen {
             "\(state) · \(counts)",
             path,
             facts.joined(separator: " · "),
-            suggestion,
+            suggestionLine,
             session.message.map(SafeText.display) ?? "",
             Self.keyLine(session.profile),
         ]

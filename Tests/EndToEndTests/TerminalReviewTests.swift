@@ -244,4 +244,28 @@ final class TmuxPane {
         second.send("q")
         second.waitFor("EXIT=0")
     }
+
+    /// A pending video is shown as a storyboard; a segment is marked on its tiles and decided,
+    /// and the decision is stored for that segment.
+    @Test func aVideoIsDecidedBySegmentFromItsStoryboard() throws {
+        #expect(try Triage.run(["hashdb", "import", TestPaths.hashsets + "/known-vics2.json", "--db", db]).status == 0)
+        #expect(try Triage.run(["scan", TestPaths.fixtures + "/video/evidence/Camera", "--case", caseDir, "--exhibit", "EX/V", "--db", db]).status == 0)
+        let pane = try TmuxPane(review)
+        var screen = pane.waitFor("tile 1 of 20 at 0:00:00.000")
+        #expect(screen.contains("EX/V: MOV_0001.avi") && screen.contains("▀"), "\(screen)")
+        pane.send(".", ".", "[")
+        screen = pane.waitFor("segment from 0:00:0")
+        // The third tile's time, as the footer shows it.
+        let start = String(screen[screen.range(of: "segment from ")!.upperBound...].prefix(11))
+        pane.send(".", ".", "]")
+        _ = pane.waitFor("a category key decides it")
+        pane.send("c")
+        screen = pane.waitFor("Saved C for \(start)–")
+        #expect(screen.contains("DECIDED C") && screen.contains("the video is C"))
+        pane.send("q")
+        _ = pane.waitFor("EXIT=0")
+        let export = try Triage.run(["export", "--case", caseDir, "--format", "vics"])
+        let media = (((try export.json() as! [String: Any])["value"] as! [[String: Any]])[0]["Media"] as! [[String: Any]])[0]
+        #expect((media["Segments"] as? [[String: Any]])?.first?["StartTime"] as? String == start)
+    }
 }
