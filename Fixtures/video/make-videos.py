@@ -69,6 +69,16 @@ def video(out: Path, segments: list[tuple[str, float]], codec: list[str], key_in
     ffmpeg(*inputs, "-filter_complex", graph, "-map", "[v]", *codec, "-g", str(key_interval), *EXACT, out)
 
 
+def with_display_rotation(data: bytes) -> bytes:
+    """The mp4 with its first track header's matrix set to a quarter turn clockwise (as an
+    iPhone writes for portrait video; ffprobe then reports a rotation of -90 degrees)."""
+    at = data.index(b"tkhd") + 4
+    assert data[at] == 0, "version 0 tkhd"
+    matrix_at = at + 40   # version, flags, times, track id, reserved, duration, reserved, layer, group, volume, reserved
+    matrix = b"".join(value.to_bytes(4, "big") for value in [0, 0x00010000, 0, 0xFFFF0000, 0, 0, 0, 0, 0x40000000])
+    return data[:matrix_at] + matrix + data[matrix_at + 36:]
+
+
 def main() -> None:
     if not MEADOW.exists():
         raise SystemExit("run Fixtures/make-fixtures.py first: the videos show its pictures")
@@ -97,6 +107,14 @@ def main() -> None:
     video(exhibit / "Camera/MOV_0001.avi",
           [("lavfi:smptebars", 2), (str(COPSE), 3), ("lavfi:testsrc2", 2)],
           ["-c:v", "mpeg4", "-q:v", "5", "-pix_fmt", "yuv420p"])
+    # A phone's portrait video: the frames stored turned a quarter left, with a display matrix
+    # (tkhd) saying "turn a quarter right to show": meadow (A) upright only once turned.
+    with tempfile.TemporaryDirectory() as work:
+        sideways = Path(work) / "sideways.mp4"
+        inputs, graph = segment_filters([("lavfi:testsrc", 1), (str(MEADOW), 2)])
+        ffmpeg(*inputs, "-filter_complex", graph.replace("[v]", "[u];[u]transpose=2[v]"), "-map", "[v]", *X264, "-g", "25", *EXACT, sideways)
+        (exhibit / "Camera/VID_PORTRAIT.mp4").write_bytes(with_display_rotation(sideways.read_bytes()))
+
     # A known picture in a video inside a zip: harbour (B) from 1 s to 3 s.
     with tempfile.TemporaryDirectory() as work:
         clip = Path(work) / "clip.mp4"

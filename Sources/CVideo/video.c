@@ -1,5 +1,6 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/time.h>
 #include <libswscale/swscale.h>
@@ -43,6 +44,9 @@ struct tv_video {
     struct SwsContext *thumb_scaler;
     uint8_t *pixels;
     size_t pixels_size;
+    uint8_t *unrotated;         // the frame before `rotation` is applied
+    size_t unrotated_size;
+    int rotation;               // degrees clockwise that display needs: 0, 90, 180 or 270
 
     double interval;
     double frame_rate;
@@ -266,6 +270,15 @@ tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options 
     } else if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
         info->duration = (double)stream->duration * av_q2d(stream->time_base);
     }
+    // A phone stores a portrait video sideways with a display matrix; frames are turned upright,
+    // as a player shows them (and as a still taken from it would be).
+    const int32_t *matrix = (const int32_t *)av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (matrix) {
+        double theta = -round(av_display_rotation_get(matrix));
+        theta -= 360 * floor(theta / 360 + 0.9 / 360);   // as ffmpeg's own get_rotation
+        video->rotation = ((int)lround(theta / 90) * 90) % 360;
+    }
+    info->rotation = video->rotation;
     AVRational rate = stream->avg_frame_rate.num > 0 && stream->avg_frame_rate.den > 0 ? stream->avg_frame_rate : stream->r_frame_rate;
     info->frame_rate = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0;
     if ((int64_t)parameters->width * parameters->height > options->max_pixels) {
@@ -409,6 +422,30 @@ static double scene_difference(tv_video *video) {
     return difference;
 }
 
+static int grow(uint8_t **buffer, size_t *size, size_t needed) {
+    if (needed <= *size) return 1;
+    uint8_t *bigger = realloc(*buffer, needed);
+    if (!bigger) return 0;
+    *buffer = bigger;
+    *size = needed;
+    return 1;
+}
+
+/// Turns `width` x `height` pixels `degrees` clockwise (90, 180 or 270) from `in` into `out`.
+static void rotate(const uint8_t *in, uint8_t *out, int width, int height, int channels, int degrees) {
+    for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++) {
+            int tx, ty, row;   // where (x, y) lands, and the width of a turned row
+            switch (degrees) {
+            case 90: tx = height - 1 - y; ty = x; row = height; break;
+            case 180: tx = width - 1 - x; ty = height - 1 - y; row = width; break;
+            default: tx = y; ty = width - 1 - x; row = height; break;   // 270
+            }
+            memcpy(out + ((size_t)ty * row + tx) * channels, in + ((size_t)y * width + x) * channels, channels);
+        }
+    }
+}
+
 static tv_status convert(tv_video *video, tv_frame *out, char *message, size_t size) {
     AVFrame *frame = video->frame;
     int width = frame->width, height = frame->height;
@@ -423,26 +460,29 @@ static tv_status convert(tv_video *video, tv_frame *out, char *message, size_t s
     }
     int channels = video->options.colour ? 3 : 1;
     video->scaler = sws_getCachedContext(video->scaler, width, height, frame->format, width, height,
-                                              channels == 3 ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_GRAY8, SWS_POINT, NULL, NULL, NULL);
+                                         channels == 3 ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_GRAY8, SWS_POINT, NULL, NULL, NULL);
     if (!video->scaler) {
         const char *name = av_get_pix_fmt_name(frame->format);
         snprintf(message, size, "swscale cannot convert the pixel format %s to %s", name ? name : "?", channels == 3 ? "RGB" : "grey");
         return TV_ERROR;
     }
     size_t needed = (size_t)width * height * channels;
-    if (needed > video->pixels_size) {
-        uint8_t *bigger = realloc(video->pixels, needed);
-        if (!bigger) { snprintf(message, size, "out of memory for a %dx%d frame", width, height); return TV_ERROR; }
-        video->pixels = bigger;
-        video->pixels_size = needed;
+    if (!grow(&video->pixels, &video->pixels_size, needed) || (video->rotation && !grow(&video->unrotated, &video->unrotated_size, needed))) {
+        snprintf(message, size, "out of memory for a %dx%d frame", width, height);
+        return TV_ERROR;
     }
-    uint8_t *planes[4] = {video->pixels, NULL, NULL, NULL};
+    uint8_t *target = video->rotation ? video->unrotated : video->pixels;
+    uint8_t *planes[4] = {target, NULL, NULL, NULL};
     int strides[4] = {width * channels, 0, 0, 0};
     sws_scale(video->scaler, (const uint8_t *const *)frame->data, frame->linesize, 0, height, planes, strides);
     out->pixels = video->pixels;
+    out->channels = channels;
+    if (video->rotation) {
+        rotate(video->unrotated, video->pixels, width, height, channels, video->rotation);
+        if (video->rotation != 180) { int swap = width; width = height; height = swap; }
+    }
     out->width = width;
     out->height = height;
-    out->channels = channels;
     return TV_OK;
 }
 
@@ -538,6 +578,7 @@ void tv_close(tv_video *video) {
     sws_freeContext(video->scaler);
     sws_freeContext(video->thumb_scaler);
     free(video->pixels);
+    free(video->unrotated);
     free(video);
 }
 

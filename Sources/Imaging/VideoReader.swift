@@ -103,7 +103,8 @@ public final class VideoReader {
         facts = VideoFacts(codec: Self.string(info.codec), container: Self.string(info.container),
                            duration: info.duration >= 0 ? info.duration : nil, frameRate: info.frame_rate > 0 ? info.frame_rate : nil,
                            sampling: info.seeks != 0 ? "seek" : "pass", interval: info.interval,
-                           keySpacing: info.key_spacing >= 0 ? info.key_spacing : nil, capped: false)
+                           keySpacing: info.key_spacing >= 0 ? info.key_spacing : nil, capped: false,
+                           rotation: info.rotation != 0 ? Int(info.rotation) : nil)
     }
 
     /// A video held in memory (a member of an archive). The bytes must outlive the reader.

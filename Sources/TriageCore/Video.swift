@@ -71,9 +71,13 @@ public struct VideoFacts: Hashable, Sendable, Codable {
     public var keySpacing: Double?
     /// Sampling stopped at the frame cap before the end of the video.
     public var capped: Bool
+    /// Degrees clockwise the stream's display matrix turns it (a phone's portrait video);
+    /// frames were turned upright before hashing. Nil when none.
+    public var rotation: Int?
 
     public init(codec: String, container: String, duration: Double?, frameRate: Double?, sampling: String, interval: Double,
-                keySpacing: Double?, capped: Bool) {
+                keySpacing: Double?, capped: Bool, rotation: Int? = nil) {
+        self.rotation = rotation
         self.codec = codec
         self.container = container
         self.duration = duration
@@ -85,7 +89,7 @@ public struct VideoFacts: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case codec, container, duration, sampling, interval, capped
+        case codec, container, duration, sampling, interval, capped, rotation
         case frameRate = "frame_rate", keySpacing = "key_spacing"
     }
 }

@@ -29,18 +29,21 @@ import TriageTestSupport
         try scan()
         let json = try JSONSerialization.jsonObject(with: Data(try report("json").utf8)) as! [String: Any]
         let exhibit = (json["exhibits"] as! [[String: Any]])[0]
-        #expect(exhibit["files"] as? Int == 11 && exhibit["videos"] as? Int == 8 && exhibit["images"] as? Int == 0)
+        #expect(exhibit["files"] as? Int == 12 && exhibit["videos"] as? Int == 9 && exhibit["images"] as? Int == 0)
         let counts = exhibit["counts"] as! [String: [String: [String: Int]]]
-        #expect(counts["A"]!["moving"]! == ["instances": 1, "unique": 1, "visually_unique": 1])
+        #expect(counts["A"]!["moving"]! == ["instances": 2, "unique": 2, "visually_unique": 2])
         #expect(counts["B"]!["moving"]!["instances"] == 2 && counts["B"]!["moving"]!["unique"] == 2)
         for category in ["A", "B", "C", "N"] { #expect(counts[category]!["still"]!["instances"] == 0) }
         #expect((exhibit["pending"] as! [String: Int])["instances"] == 5)
         let pendingByKind = exhibit["pending_by_kind"] as! [String: [String: Int]]
         #expect(pendingByKind["moving"]!["instances"] == 5 && pendingByKind["still"]!["instances"] == 0)
-        #expect((exhibit["basis"] as! [String: Int])["perceptual"] == 3)
+        #expect((exhibit["basis"] as! [String: Int])["perceptual"] == 4)
 
         let matches = Dictionary(uniqueKeysWithValues: (json["perceptual_matches"] as! [[String: Any]]).map { ($0["path"] as! String, $0) })
-        #expect(Set(matches.keys) == ["Movies/beach-trip.mp4", "Movies/harbour-walk.webm", "Archive/clips.zip!/holiday/clip.mp4"])
+        #expect(Set(matches.keys) == ["Movies/beach-trip.mp4", "Movies/harbour-walk.webm", "Archive/clips.zip!/holiday/clip.mp4",
+                                      "Camera/VID_PORTRAIT.mp4"])
+        // The portrait video is turned upright by its display matrix before hashing: meadow from 1 s.
+        #expect(matches["Camera/VID_PORTRAIT.mp4"]!["frame_times"] as? [String] == ["0:00:01.000", "0:00:02.000"])
         // meadow is on screen from 3 s to 6 s, harbour from 2 s to 5 s (and from 1 s to 3 s in the zipped clip).
         #expect(matches["Movies/beach-trip.mp4"]!["frame_times"] as? [String] == ["0:00:03.000", "0:00:04.000", "0:00:05.000"])
         #expect(matches["Movies/beach-trip.mp4"]!["category"] as? String == "A")
@@ -61,7 +64,7 @@ import TriageTestSupport
     @Test func everyReportFormatShowsTheFrameTimes() throws {
         try scan()
         let text = try report("text")
-        #expect(text.contains("    A                 0 / 0 / 0            1 / 1 / 1"))
+        #expect(text.contains("    A                 0 / 0 / 0            2 / 2 / 2"))
         #expect(text.contains("    pending           0 / 0 / 0            5 / 5 / 5"))
         #expect(text.contains("Movies/beach-trip.mp4 — A, distance"))
         #expect(text.contains("video frames that matched (3): 0:00:03.000, 0:00:04.000, 0:00:05.000"))
@@ -163,6 +166,7 @@ import TriageTestSupport
         let json = try JSONSerialization.jsonObject(with: Data(try report("json").utf8)) as! [String: Any]
         let counts = (json["exhibits"] as! [[String: Any]])[0]["counts"] as! [String: [String: [String: Int]]]
         #expect(counts["B"]!["moving"]!["instances"] == 3 && counts["C"]!["moving"]!["instances"] == 0)
+        #expect(counts["A"]!["moving"]!["instances"] == 2)
         #expect(try Triage.run(["verify", "--case", caseDir]).status == 0)
         let export = try Triage.run(["export", "--case", caseDir, "--format", "vics"])
         let media = (((try export.json() as! [String: Any])["value"] as! [[String: Any]])[0]["Media"] as! [[String: Any]])[0]

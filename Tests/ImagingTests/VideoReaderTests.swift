@@ -89,6 +89,17 @@ struct VideoReaderTests {
         #expect(all.frames.count == 60)
     }
 
+    /// A portrait phone video (frames stored sideways, a display matrix saying "a quarter turn
+    /// clockwise") comes out upright, so its frames match the upright picture.
+    @Test func framesAreTurnedUprightByTheDisplayMatrix() throws {
+        let meadow = try stillPDQ("exhibit-1/DCIM/100CAM/IMG_0101.jpg")
+        let print = try fingerprint("evidence/Camera/VID_PORTRAIT.mp4")
+        #expect(print.facts.rotation == 90 && print.width == 320 && print.height == 240)
+        #expect(print.frames.filter { $0.pdq.hash.distance(to: meadow) <= 31 }.map(\.seconds) == [1, 2])
+        let plain = try fingerprint("evidence/Movies/beach-trip.mp4")
+        #expect(plain.facts.rotation == nil)
+    }
+
     /// Reading through pread on a file gives what reading from memory gives.
     @Test func aFileReadAtOffsetsGivesTheSameFrames() throws {
         let path = Self.folder + "/evidence/Camera/MOV_0001.avi"

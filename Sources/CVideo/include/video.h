@@ -38,6 +38,7 @@ typedef struct {
     double key_spacing;       // the widest gap between key frames at the start; < 0 when unseen
     double interval;          // the interval used (wider than asked when max_frames spreads them)
     int seeks;                // 1: a seek per sample; 0: one decoding pass
+    int rotation;             // degrees clockwise the display matrix asks for; frames come turned upright
 } tv_info;
 
 typedef struct {
