@@ -38,7 +38,8 @@ public struct ReviewScreen {
         var body = [String](repeating: "", count: area.rows)
         switch session.overlay {
         case .help: body = fit(Self.helpText(session.profile), rows: area.rows)
-        case .details: body = fit(session.current.map { detailLines($0, profile: session.profile) } ?? [], rows: area.rows)
+        case .details:
+            body = fit(session.current.map { detailLines($0, profile: session.profile) + storyboardDetails(session) } ?? [], rows: area.rows)
         case .breakOffer: body = fit(["", "", session.breakText], rows: area.rows)
         case .none:
             if let pictureNote { body[area.rows / 2] = centred(pictureNote) }
@@ -144,6 +145,20 @@ public struct ReviewScreen {
         }
         if let suggestion = item.suggestion {
             lines.append("Suggested \(profile.longLabel(suggestion.category)): PDQ distance \(suggestion.distance) to \(SafeText.display(suggestion.path)) (\(SafeText.display(suggestion.basis)))")
+        }
+        return lines
+    }
+
+    /// A video's storyboard tiles with their times, and its sampling.
+    private func storyboardDetails(_ session: ReviewSession) -> [String] {
+        guard let storyboard = session.storyboard else { return [] }
+        var lines = ["", "Storyboard: \(storyboard.times.count) frames, row by row (\(storyboard.columns) per row):"]
+        for row in stride(from: 0, to: storyboard.times.count, by: storyboard.columns) {
+            let times = storyboard.times[row..<min(row + storyboard.columns, storyboard.times.count)]
+            lines.append("  " + times.enumerated().map { "\(row + $0.offset + 1): \(VideoFrameHash.clock($0.element))" }.joined(separator: "   "))
+        }
+        if let video = session.current?.first.result.video {
+            lines.append("Scan sampling: \(video.sampling), a frame every \(String(format: "%.2f", video.interval)) s, \(session.current?.first.result.frames?.count ?? 0) frames hashed; \(video.codec) in \(video.container)")
         }
         return lines
     }
