@@ -137,6 +137,16 @@ def main() -> None:
         tail = Path(work) / "tail.mp4"
         video(tail, [("lavfi:testsrc2", 2)], X264)
         (bad / "no-index.mp4").write_bytes(tail.read_bytes()[: tail.stat().st_size // 2])
+    # Two MPEG-TS files joined byte for byte: the timestamps start again at 0 half-way.
+    with tempfile.TemporaryDirectory() as work:
+        parts = []
+        for index, pattern in enumerate(["testsrc2", "mandelbrot"]):
+            part = Path(work) / f"part{index}.ts"
+            ffmpeg("-f", "lavfi", "-i", f"{pattern}=size=176x144:rate=25", "-t", "3", "-c:v", "mpeg2video", "-q:v", "8", *EXACT, part)
+            parts.append(part.read_bytes())
+        (bad / "joined.ts").write_bytes(b"".join(parts))
+    # An intact slideshow at one frame every 5 s (30 s): not truncated, though its frames are far apart.
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=176x144:rate=0.2", "-t", "30", *X264, *EXACT, bad / "slideshow.mp4")
     # A stream with no frames at all (zero duration).
     ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={SIZE}:rate=25", "-frames:v", "0", *X264, *EXACT, bad / "zero-length.mp4")
     # One pixel.

@@ -21,6 +21,7 @@ enum {
 static const double PRESCAN_SECONDS = 30.0;   // ...or this much of the stream, whichever ends first
 static const double TOLERANCE = 0.001;        // seconds: a frame this close before a target is on it
 static const double SCENE_GAP = 0.5;          // seconds: no two scene-change samples closer than this
+static const double MAX_SECONDS = 1e8;        // about three years: any time beyond is damage
 
 struct tv_video {
     tv_read_fn read;
@@ -53,6 +54,13 @@ struct tv_video {
     double duration;
     int seeks;
     int positioned;             // seek mode: decoding towards the current target
+    int after_seek;             // the next frame is the first after a seek
+    double key_spacing;         // as measured at the start; < 0 unknown
+    int held;                   // `packet` holds a packet the decoder refused for now (EAGAIN)
+    double offset;              // added to times after a jump back (joined streams), in a pass
+    int jumps;
+    char jump_message[160];
+    int skip_nonreference;      // in a pass, frames nothing refers to may be skipped
     double next_target;
     double last_time;
     double last_sample;
@@ -149,8 +157,11 @@ static void close_input(tv_video *video) {
     video->draining = 0;
 }
 
+/// Seconds from the stream's start; NAN for a time no real video has (a hostile file can state
+/// any 64-bit timestamp).
 static double seconds(const tv_video *video, int64_t timestamp) {
-    return (double)(timestamp - video->start_pts) * av_q2d(video->time_base);
+    double time = ((double)timestamp - (double)video->start_pts) * av_q2d(video->time_base);
+    return isfinite(time) && time > -MAX_SECONDS && time < MAX_SECONDS ? time : NAN;
 }
 
 /// Opens the container and chooses its video stream: the largest one that is not a cover
@@ -170,6 +181,9 @@ static tv_status open_input(tv_video *video, char *message, size_t size) {
     video->format->interrupt_callback.callback = interrupted;
     video->format->interrupt_callback.opaque = video;
     video->format->io_open = refuse_open;
+    // The concat demuxer of FFmpeg 5.1 does not pass `io_open` on to the files it lists: an
+    // empty protocol whitelist (inherited by every nested context) refuses them all.
+    video->format->protocol_whitelist = av_strdup("none");
     int error = avformat_open_input(&video->format, NULL, NULL, NULL);
     if (error < 0) {   // the format context is freed on failure; the I/O context is ours
         describe(message, size, "FFmpeg cannot read it as a video", error);
@@ -217,8 +231,8 @@ static double key_spacing(tv_video *video) {
         if (packet->stream_index == video->stream) {
             packets++;
             int64_t timestamp = packet->pts != AV_NOPTS_VALUE ? packet->pts : packet->dts;
-            if (timestamp != AV_NOPTS_VALUE) {
-                double time = seconds(video, timestamp);
+            double time = timestamp != AV_NOPTS_VALUE ? seconds(video, timestamp) : NAN;
+            if (!isnan(time)) {
                 if (time > last_time) last_time = time;
                 if (packet->flags & AV_PKT_FLAG_KEY) {
                     if (last_key >= 0 && time - last_key > widest) widest = time - last_key;
@@ -270,17 +284,19 @@ tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options 
     } else if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
         info->duration = (double)stream->duration * av_q2d(stream->time_base);
     }
+    if (!(info->duration < MAX_SECONDS)) info->duration = -1;   // also NAN
     // A phone stores a portrait video sideways with a display matrix; frames are turned upright,
     // as a player shows them (and as a still taken from it would be).
     const int32_t *matrix = (const int32_t *)av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, NULL);
     if (matrix) {
         double theta = -round(av_display_rotation_get(matrix));
         theta -= 360 * floor(theta / 360 + 0.9 / 360);   // as ffmpeg's own get_rotation
-        video->rotation = ((int)lround(theta / 90) * 90) % 360;
+        if (isfinite(theta)) video->rotation = ((int)lround(theta / 90) * 90) % 360;   // a degenerate matrix: none
     }
     info->rotation = video->rotation;
     AVRational rate = stream->avg_frame_rate.num > 0 && stream->avg_frame_rate.den > 0 ? stream->avg_frame_rate : stream->r_frame_rate;
     info->frame_rate = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0;
+    if (!(info->frame_rate > 0 && info->frame_rate < 10000)) info->frame_rate = 0;
     if ((int64_t)parameters->width * parameters->height > options->max_pixels) {
         snprintf(message, message_size, "declared frame size %dx%d is over the limit of %lld pixels; not decoded",
                  parameters->width, parameters->height, (long long)options->max_pixels);
@@ -291,12 +307,14 @@ tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options 
     if (!decoder) {
         snprintf(message, message_size, "FFmpeg has no decoder for the codec %s", info->codec);
         tv_close(video);
-        return TV_ERROR;
+        return TV_NO_DECODER;
     }
     video->codec = avcodec_alloc_context3(decoder);
     int error = video->codec ? avcodec_parameters_to_context(video->codec, parameters) : AVERROR(ENOMEM);
     if (error >= 0) {
         video->codec->thread_count = options->threads > 0 ? options->threads : 1;
+        // Frames larger than the limit are refused by the decoder itself, before allocation.
+        video->codec->max_pixels = options->max_pixels;
         video->codec->pkt_timebase = stream->time_base;
         error = avcodec_open2(video->codec, decoder, NULL);
     }
@@ -309,6 +327,7 @@ tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options 
     video->duration = info->duration;
     video->stream_duration = stream->duration != AV_NOPTS_VALUE && stream->duration > 0
         ? (double)stream->duration * av_q2d(stream->time_base) : info->duration;
+    if (!(video->stream_duration < MAX_SECONDS)) video->stream_duration = -1;
     video->frame_rate = info->frame_rate;
     video->interval = options->interval > 0 ? options->interval : 1;
     if (video->duration > 0 && options->max_frames > 0 && video->duration / video->interval > options->max_frames) {
@@ -318,12 +337,18 @@ tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options 
 
     // Key-frame spacing decides the strategy; then back to the start (by seeking, or by opening again).
     info->key_spacing = key_spacing(video);
-    video->seeks = info->key_spacing > 0 && info->key_spacing <= video->interval + TOLERANCE;
+    video->key_spacing = info->key_spacing;
+    // Formats whose timestamps may restart (MPEG-TS and -PS, FLV) are never sought in: they seek
+    // by bytes, and joined streams would send a seek to the wrong part.
+    video->seeks = info->key_spacing > 0 && info->key_spacing <= video->interval + TOLERANCE
+        && !(video->format->iformat->flags & AVFMT_TS_DISCONT);
     info->seeks = video->seeks;
     // In one pass, frames nothing refers to are not decoded (B-frames, mostly): a sample lands
-    // on the next frame that is, a few hundredths of a second later at most. After a seek only
-    // a few frames are decoded, so all of them are, and samples fall on their times exactly.
-    video->codec->skip_frame = video->seeks ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
+    // on the next frame that is, a few hundredths of a second later at most. Not when frames
+    // are few (a slideshow): a skipped frame would be a lost picture. After a seek only a few
+    // frames are decoded, so all of them are, and samples fall on their times exactly.
+    video->skip_nonreference = video->frame_rate * video->interval >= 4;
+    video->codec->skip_frame = !video->seeks && video->skip_nonreference ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
     if (av_seek_frame(video->format, video->stream, video->start_pts, AVSEEK_FLAG_BACKWARD) < 0) {
         close_input(video);
         status = open_input(video, message, message_size);
@@ -342,30 +367,37 @@ tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options 
 /// The next decoded frame into `video->frame`: 1, or 0 at the end, or a negative error.
 static int decode_next(tv_video *video) {
     for (;;) {
+        if (out_of_time(video)) return AVERROR_EXIT;
         int error = avcodec_receive_frame(video->codec, video->frame);
         if (error == 0) return 1;
         if (error == AVERROR_EOF) return 0;
-        if (error != AVERROR(EAGAIN)) {
-            if (note_damage(video, "FFmpeg could not decode a frame", error)) return error;
-            if (video->draining) return 0;
-        }
-        while (!video->draining) {
-            if (out_of_time(video)) return AVERROR_EXIT;
-            error = av_read_frame(video->format, video->packet);
-            if (error < 0) {
-                if (error == AVERROR_EXIT) return error;
-                if (error != AVERROR_EOF) note_damage(video, "FFmpeg stopped reading the file", error);
-                avcodec_send_packet(video->codec, NULL);   // drain the frames still in the decoder
-                video->draining = 1;
-                break;
-            }
-            if (video->packet->stream_index != video->stream) {
-                av_packet_unref(video->packet);
-                continue;
+        if (error != AVERROR(EAGAIN) && note_damage(video, "FFmpeg could not decode a frame", error)) return error;
+        if (video->draining) return 0;
+        // Feed the decoder one packet of the video stream (or, at the end, the signal to drain).
+        for (;;) {
+            if (!video->held) {
+                if (out_of_time(video)) return AVERROR_EXIT;
+                error = av_read_frame(video->format, video->packet);
+                if (error < 0) {
+                    if (error == AVERROR_EXIT) return error;
+                    if (error != AVERROR_EOF) note_damage(video, "FFmpeg stopped reading the file", error);
+                    avcodec_send_packet(video->codec, NULL);   // drain the frames still in the decoder
+                    video->draining = 1;
+                    break;
+                }
+                if (video->packet->stream_index != video->stream) {
+                    av_packet_unref(video->packet);
+                    continue;
+                }
             }
             error = avcodec_send_packet(video->codec, video->packet);
+            if (error == AVERROR(EAGAIN)) {   // full: take its frames first, then send this packet again
+                video->held = 1;
+                break;
+            }
+            video->held = 0;
             av_packet_unref(video->packet);
-            if (error < 0 && error != AVERROR(EAGAIN)) {
+            if (error < 0) {
                 if (note_damage(video, "FFmpeg could not decode a packet", error)) return error;
                 continue;
             }
@@ -374,12 +406,60 @@ static int decode_next(tv_video *video) {
     }
 }
 
+/// The frame's time. A missing or impossible timestamp follows the previous frame. In a pass,
+/// a jump back (streams joined, as MPEG-TS files cut together) is noted as damage and bridged
+/// by an offset, so later frames keep counting on and are still sampled.
 static double frame_time(tv_video *video) {
+    double step = video->frame_rate > 0 ? 1 / video->frame_rate : 0.04;
     int64_t timestamp = video->frame->best_effort_timestamp;
-    if (timestamp == AV_NOPTS_VALUE) {
-        return video->last_time < 0 ? 0 : video->last_time + (video->frame_rate > 0 ? 1 / video->frame_rate : 0);
+    double time = timestamp == AV_NOPTS_VALUE ? NAN : seconds(video, timestamp);
+    if (isnan(time)) {
+        if (timestamp != AV_NOPTS_VALUE) note_damage(video, "a frame's timestamp is out of range", 0);
+        return video->last_time < 0 ? 0 : video->last_time + step;
     }
-    return seconds(video, timestamp);
+    if (video->seeks) return time;
+    time += video->offset;
+    if (video->last_time >= 0 && time < video->last_time - fmax(2 * step, 0.5)) {
+        if (video->jumps++ == 0) {
+            snprintf(video->jump_message, sizeof video->jump_message,
+                     "the timestamps jump back from %.3f s to %.3f s (streams joined?), later frames timed on from there", video->last_time, time);
+        }
+        video->offset += video->last_time + step - time;
+        time = video->last_time + step;
+    }
+    return time;
+}
+
+/// Carries on in one decoding pass from where decoding is.
+static void switch_to_pass(tv_video *video) {
+    video->seeks = 0;
+    if (video->skip_nonreference) video->codec->skip_frame = AVDISCARD_NONREF;
+}
+
+/// The stream timestamp of a time in seconds, kept within what 64 bits hold.
+static int64_t stream_timestamp(const tv_video *video, double time) {
+    double ticks = (double)video->start_pts + time / av_q2d(video->time_base);
+    return (int64_t)fmax(fmin(ticks, 9e18), -9e18);
+}
+
+/// Seek mode: decoding already stands past the key frame before `target` (the index says so),
+/// so going on is cheaper than seeking back to it.
+static int on_the_way_to(tv_video *video, double target) {
+    if (video->last_time < 0 || video->last_time >= target) return 0;
+    AVStream *stream = video->format->streams[video->stream];
+    int index = av_index_search_timestamp(stream, stream_timestamp(video, target), AVSEEK_FLAG_BACKWARD);
+    const AVIndexEntry *entry = index >= 0 ? avformat_index_get_entry(stream, index) : NULL;
+    double key = entry ? seconds(video, entry->timestamp) : NAN;
+    return !isnan(key) && key <= video->last_time + TOLERANCE;
+}
+
+/// Whether a scene change may be sampled: never at the cost of a time sample still to come.
+static int scene_budget_left(const tv_video *video) {
+    if (video->options.max_frames <= 0) return 1;
+    int reserved = video->duration > 0
+        ? (int)ceil(fmax(0, video->duration - video->next_target) / video->interval) + 1
+        : video->options.max_frames / 4;
+    return video->samples + reserved < video->options.max_frames;
 }
 
 /// 32x32 luma samples of the current frame: read straight from the luma plane of 8-bit YUV,
@@ -474,7 +554,10 @@ static tv_status convert(tv_video *video, tv_frame *out, char *message, size_t s
     uint8_t *target = video->rotation ? video->unrotated : video->pixels;
     uint8_t *planes[4] = {target, NULL, NULL, NULL};
     int strides[4] = {width * channels, 0, 0, 0};
-    sws_scale(video->scaler, (const uint8_t *const *)frame->data, frame->linesize, 0, height, planes, strides);
+    if (sws_scale(video->scaler, (const uint8_t *const *)frame->data, frame->linesize, 0, height, planes, strides) != height) {
+        snprintf(message, size, "swscale could not convert a %dx%d frame", width, height);
+        return TV_ERROR;
+    }
     out->pixels = video->pixels;
     out->channels = channels;
     if (video->rotation) {
@@ -487,7 +570,7 @@ static tv_status convert(tv_video *video, tv_frame *out, char *message, size_t s
 }
 
 static tv_status failure(tv_video *video, int error, char *message, size_t size) {
-    if (error == AVERROR_EXIT) {
+    if (error == AVERROR_EXIT || out_of_time(video)) {
         snprintf(message, size, "stopped after the time limit of %g s", video->options.time_limit);
         return TV_TIME_LIMIT;
     }
@@ -499,21 +582,24 @@ tv_status tv_next(tv_video *video, tv_frame *out, char *message, size_t size) {
     last_log[0] = 0;
     for (;;) {
         if (video->options.max_frames > 0 && video->samples >= video->options.max_frames) {
-            // Capped only if video remains (scene changes can fill the cap before the end).
+            // Capped only if video remains.
             video->capped = video->duration < 0 || video->last_time + video->interval < video->duration;
             return TV_END;
         }
         if (out_of_time(video)) return failure(video, AVERROR_EXIT, message, size);
         if (video->seeks && !video->positioned) {
             if (video->duration > 0 && video->next_target > video->duration + TOLERANCE) return TV_END;
-            int64_t target = video->start_pts + (int64_t)(video->next_target / av_q2d(video->time_base));
-            if (av_seek_frame(video->format, video->stream, target, AVSEEK_FLAG_BACKWARD) < 0) {
-                video->seeks = 0;   // carry on in one pass from where decoding is
-                video->codec->skip_frame = AVDISCARD_NONREF;
-            } else {
-                avcodec_flush_buffers(video->codec);
-                video->draining = 0;
-                video->have_previous = 0;
+            if (!on_the_way_to(video, video->next_target)) {
+                if (av_seek_frame(video->format, video->stream, stream_timestamp(video, video->next_target), AVSEEK_FLAG_BACKWARD) < 0) {
+                    switch_to_pass(video);
+                } else {
+                    avcodec_flush_buffers(video->codec);
+                    if (video->held) av_packet_unref(video->packet);
+                    video->held = 0;
+                    video->draining = 0;
+                    video->have_previous = 0;
+                    video->after_seek = 1;
+                }
             }
             video->positioned = 1;
         }
@@ -521,22 +607,35 @@ tv_status tv_next(tv_video *video, tv_frame *out, char *message, size_t size) {
         if (got < 0) return failure(video, got, message, size);
         if (got == 0) {
             // The data ran out: well before the duration the container states means truncation.
-            if (video->stream_duration > 0 && video->last_time >= -TOLERANCE
-                && video->last_time + fmax(1.5 * video->interval, 0.5) < video->stream_duration) {
+            double margin = fmax(1.5 * video->interval, fmax(0.5, video->frame_rate > 0 ? 2 / video->frame_rate : 0));
+            if (video->stream_duration > 0 && video->last_time >= -TOLERANCE && video->last_time + margin < video->stream_duration) {
                 video->ended_at = video->last_time;
             }
             return TV_END;
         }
         double time = frame_time(video);
+        if (video->after_seek) {
+            video->after_seek = 0;
+            // A seek that lands well after or before its target (MPEG-TS and -PS seek by bytes;
+            // a timeline that restarts): carry on in one pass.
+            if (time > video->next_target + video->interval / 2
+                || time < video->next_target - fmax(video->key_spacing, video->interval) - 1) switch_to_pass(video);
+        }
         video->last_time = time;
         int scene = 0;
         int due = time >= video->next_target - TOLERANCE;
         if (video->options.scene_threshold > 0) {
             double difference = scene_difference(video);
-            scene = !due && difference >= video->options.scene_threshold && time - video->last_sample >= SCENE_GAP;
+            scene = !due && difference >= video->options.scene_threshold && time - video->last_sample >= SCENE_GAP
+                && scene_budget_left(video);
         }
         if (!due && !scene) continue;
         tv_status status = convert(video, out, message, size);
+        if (status == TV_DIMENSION_LIMIT && video->samples > 0) {
+            // The size changed mid-stream: this frame is skipped, the samples before stand.
+            if (note_damage(video, "a frame is over the pixel limit; skipped", 0)) return failure(video, 0, message, size);
+            continue;
+        }
         if (status != TV_OK) return status;
         if (due) {
             video->next_target = (floor((time + TOLERANCE) / video->interval) + 1) * video->interval;
@@ -555,16 +654,22 @@ int tv_damage(const tv_video *video, char *message, size_t size) {
     int truncated = video->ended_at >= 0;
     if (message && size) {
         message[0] = 0;
+        size_t used = 0;
         if (video->damage) {
             snprintf(message, size, "%d packet(s) or frame(s) FFmpeg could not decode; the first: %s", video->damage, video->damage_message);
+            used = strlen(message);
+        }
+        if (video->jumps) {
+            snprintf(message + used, size - used, "%s%s%s", used ? "; " : "", video->jump_message,
+                     video->jumps > 1 ? " (and more jumps)" : "");
+            used = strlen(message);
         }
         if (truncated) {
-            size_t used = strlen(message);
             snprintf(message + used, size - used, "%sthe frames stop at %.3f s although the container says the video lasts %.3f s (truncated?)",
                      used ? "; " : "", video->ended_at, video->stream_duration);
         }
     }
-    return video->damage + truncated;
+    return video->damage + video->jumps + truncated;
 }
 
 int tv_capped(const tv_video *video) { return video->capped; }

@@ -108,8 +108,8 @@ extension CaseStore {
     /// transaction: one audit entry each, all in one batch, so that one undo withdraws them all.
     ///
     /// With `segment`, the decision is about that part of a video only: a video's category is
-    /// the most severe of its segments' (the whole video counts as one segment), and a later
-    /// decision replaces an earlier one for the same segment only.
+    /// the most severe of the decisions in force (`inForce`: a whole-video decision replaces every
+    /// earlier one, a segment decision those about the same segment or a part of it).
     public func categorise(contents: [[UInt8]], as category: Category, examiner: String, note: String?,
                            segment: VideoSegment? = nil) throws -> [DecisionOutcome] {
         precondition(!contents.isEmpty)
@@ -128,9 +128,9 @@ extension CaseStore {
                 }
                 var previous = try Self.currentDecision(db, sha256: sha256)?.category
                 if previous == nil {
+                    // Every column: a video's frame matches resolve by their own rule (most severe).
                     let matches = try Row.fetchAll(db, sql: """
-                        SELECT DISTINCT m.category, m.basis, m.hash_type, m.source FROM matches m JOIN items i ON i.id = m.item_id
-                        WHERE i.sha256 = ?
+                        SELECT m.* FROM matches m JOIN items i ON i.id = m.item_id WHERE i.sha256 = ?
                         """, arguments: [Data(sha256)]).map(Self.match)
                     previous = Resolution.resolve(matches: matches, decision: nil).category
                 }
@@ -188,14 +188,20 @@ extension CaseStore {
             """, arguments: [Data(sha256)]).map(Decision.init))[sha256]
     }
 
-    /// The decision in force per content, from decisions not withdrawn in id order: the latest
-    /// per segment (the whole content being one), and of those the most severe decides; it is
-    /// returned with the others in `inForce`.
+    /// The decision in force per content, from decisions not withdrawn, in id order. A decision
+    /// about the whole content replaces every earlier one; a decision about a segment of a video
+    /// replaces earlier ones about the same segment or a part of it. Of those left, the most
+    /// severe decides; it is returned with the others in `inForce`.
     static func inForce(_ decisions: [Decision]) -> [[UInt8]: Decision] {
-        var latest: [[UInt8]: [VideoSegment?: Decision]] = [:]
-        for decision in decisions { latest[decision.sha256, default: [:]][decision.segment] = decision }
-        return latest.mapValues { bySegment in
-            let all = bySegment.values.sorted { $0.id < $1.id }
+        var standing: [[UInt8]: [Decision]] = [:]
+        for decision in decisions {
+            standing[decision.sha256, default: []].removeAll { earlier in
+                guard let segment = decision.segment else { return true }
+                return earlier.segment.map { $0.start >= segment.start && $0.end <= segment.end } ?? false
+            }
+            standing[decision.sha256]!.append(decision)
+        }
+        return standing.mapValues { all in
             // The most severe; of equals, the latest.
             var deciding = all.max { ($0.category.severity, $0.id) < ($1.category.severity, $1.id) }!
             deciding.inForce = all

@@ -45,12 +45,15 @@ public enum VideoError: Error, Sendable, Equatable {
     case dimensionLimit(String)
     /// The time limit for one video passed.
     case timeLimit(String)
-    /// FFmpeg could not read it (not a video, truncated before its index, no decoder, ...).
+    /// FFmpeg has no decoder for the stream's codec.
+    case noDecoder(String)
+    /// FFmpeg could not read it (not a video, truncated before its index, ...).
     case failed(String)
 
     public var message: String {
         switch self {
-        case .noVideoStream(let message), .dimensionLimit(let message), .timeLimit(let message), .failed(let message): message
+        case .noVideoStream(let message), .dimensionLimit(let message), .timeLimit(let message), .noDecoder(let message),
+             .failed(let message): message
         }
     }
 }
@@ -110,7 +113,9 @@ public final class VideoReader {
     /// A video held in memory (a member of an archive). The bytes must outlive the reader.
     public convenience init(bytes: UnsafeRawBufferPointer, options: VideoOptions) throws(VideoError) {
         try self.init(size: Int64(bytes.count), options: options) { buffer, offset in
-            guard offset >= 0, offset <= Int64(bytes.count) else { return -1 }
+            // Past the end is the end (as for a file), so a cut-off member reads as truncated.
+            guard offset >= 0 else { return -1 }
+            guard offset < Int64(bytes.count) else { return 0 }
             let count = min(buffer.count, bytes.count - Int(offset))
             if count > 0 { buffer.baseAddress!.copyMemory(from: bytes.baseAddress! + Int(offset), byteCount: count) }
             return count
@@ -130,7 +135,7 @@ public final class VideoReader {
         let channels = Int(frame.channels)
         let pixels = [UInt8](UnsafeBufferPointer(start: frame.pixels, count: Int(frame.width) * Int(frame.height) * channels))
         return VideoSample(image: DecodedImage(width: Int(frame.width), height: Int(frame.height), channels: channels, pixels: pixels),
-                           frame: Int(frame.frame_number), microseconds: Int64((frame.timestamp * 1_000_000).rounded()),
+                           frame: Int(clamping: frame.frame_number), microseconds: VideoFrameHash.microseconds(seconds: frame.timestamp),
                            sceneChange: frame.scene_change != 0)
     }
 
@@ -153,6 +158,7 @@ public final class VideoReader {
         case TV_NO_VIDEO: return .noVideoStream(text)
         case TV_DIMENSION_LIMIT: return .dimensionLimit(text)
         case TV_TIME_LIMIT: return .timeLimit(text)
+        case TV_NO_DECODER: return .noDecoder(text)
         default: return .failed(text)
         }
     }

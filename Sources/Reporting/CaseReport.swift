@@ -115,6 +115,15 @@ public struct ReportedPerceptualMatch: Codable, Sendable, Equatable {
     public var knownVideo: String?
 }
 
+/// A video decided (partly) by segments: its category is the most severe decision in force.
+public struct ReportedVideoSegments: Codable, Sendable, Equatable {
+    public var exhibit: String
+    public var path: String
+    public var category: String
+    /// "0:00:02.000–0:00:05.000: A", or "whole video: C", each decision in force.
+    public var decisions: [String]
+}
+
 /// A pending group in a report.
 public struct ReportedPending: Codable, Sendable, Equatable {
     public var sha256: String
@@ -168,6 +177,8 @@ public struct CaseReport: Codable, Sendable {
     /// EXIF thumbnails whose PDQ is further from their photo's than the match threshold: the
     /// photo was probably edited after the thumbnail was made (the reason gives the distance).
     public var thumbnailMismatches: [ReportedItem]
+    /// Videos whose category comes from the examiner's decisions about segments of them.
+    public var videoSegments: [ReportedVideoSegments] = []
     public var pendingItems: [ReportedPending]
     /// Scan runs that stopped before the end and were not completed by a later run.
     public var unfinishedScans: Int

@@ -174,6 +174,7 @@ public struct ReportBuilder {
         var notExamined: [ReportedItem] = []
         var perceptualMatches: [ReportedPerceptualMatch] = []
         var thumbnailMismatches: [ReportedItem] = []
+        var videoSegments: [ReportedVideoSegments] = []
         let threshold = Int(latestSettings["pdq_threshold"] ?? "") ?? 31
         var pending: [[UInt8]: ReportedPending] = [:]
         var pendingOrder: [[UInt8]] = []
@@ -191,6 +192,12 @@ public struct ReportBuilder {
                     pending[key]!.instances += 1
                     pending[key]!.paths.append("\(SafeText.display(item.exhibit)): \(item.result.path.display)")
                 }
+            }
+            if item.result.kind == .moving, let sha256 = item.result.digests?.sha256, let decision = decisions[sha256],
+               decision.inForce.contains(where: { $0.segment != nil }) {
+                videoSegments.append(ReportedVideoSegments(
+                    exhibit: item.exhibit, path: item.result.path.display, category: decision.category.rawValue,
+                    decisions: decision.inForce.map { ($0.segment?.description ?? "whole video") + ": " + $0.category.rawValue }))
             }
             if resolution?.basis == .perceptual, let found = Self.perceptualMatch(item) {
                 perceptualMatches.append(found)
@@ -239,7 +246,7 @@ public struct ReportBuilder {
             exhibits: tallies.keys.sorted().map { tallies[$0]!.finished() },
             totals: total.finished(),
             errors: errors, limits: limits, notExamined: notExamined, perceptualMatches: perceptualMatches,
-            thumbnailMismatches: thumbnailMismatches,
+            thumbnailMismatches: thumbnailMismatches, videoSegments: videoSegments,
             pendingItems: pendingOrder.map { pending[$0]! }.sorted { ($1.instances, $0.paths[0]) < ($0.instances, $1.paths[0]) },
             unfinishedScans: scans.unfinished.count,
             settings: settings)

@@ -34,7 +34,7 @@ public enum VICSExport {
             }
             if item.kind == .moving {
                 record["IsVideo"] = true
-                if let duration = item.video?.duration { record["Duration"] = VideoFrameHash.clock(Int64((duration * 1_000_000).rounded())) }
+                if let duration = item.video?.duration { record["Duration"] = VideoFrameHash.clock(VideoFrameHash.microseconds(seconds: duration)) }
                 // The examiner's segment decisions in force (a whole-video decision has none).
                 let segments = decision.inForce.compactMap { part in part.segment.flatMap { segment in codes[part.category].map { (segment, $0) } } }
                 if !segments.isEmpty {

@@ -82,7 +82,7 @@ public struct ReviewScreen {
             if !suggestion.isEmpty { facts.append(suggestion) }
             suggestionLine = storyboardLine(storyboard, session: session)
         } else if let duration = first.result.video?.duration {
-            facts.append("video " + VideoFrameHash.clock(Int64((duration * 1_000_000).rounded())))
+            facts.append("video " + VideoFrameHash.clock(VideoFrameHash.microseconds(seconds: duration)))
         }
         return [
             "\(state) · \(counts)",

@@ -37,11 +37,18 @@ public enum DecisionLearner {
                                                                                source: source), rejected: 0)
     }
 
-    /// The decided videos with sampled frames, by their first instance's path.
+    /// The decided videos with sampled frames, by their first instance's path. When the video's
+    /// category comes from segments, only the frames inside the segments of that category are
+    /// given: the rest of the video was not found to be of it.
     public static func decidedVideos(_ store: CaseStore, category: Category? = nil) throws -> [(name: String, category: Category, frames: [VideoFrameHash])] {
         try store.decidedContents().compactMap { decision, item in
-            guard item.kind == .moving, let frames = item.frames, !frames.isEmpty, category == nil || decision.category == category else { return nil }
-            return (item.path.display, decision.category, frames)
+            guard item.kind == .moving, var frames = item.frames, !frames.isEmpty, category == nil || decision.category == category else { return nil }
+            let deciding = decision.inForce.filter { $0.category == decision.category }
+            if !deciding.contains(where: { $0.segment == nil }) {
+                let segments = deciding.compactMap(\.segment)
+                frames = frames.filter { frame in segments.contains { $0.start <= frame.microseconds && frame.microseconds < $0.end } }
+            }
+            return frames.isEmpty ? nil : (item.path.display, decision.category, frames)
         }
     }
 }

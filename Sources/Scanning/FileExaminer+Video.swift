@@ -52,6 +52,7 @@ extension FileExaminer {
                 result.disposition = .noVideoStream
             case .dimensionLimit: result.disposition = .dimensionLimit
             case .timeLimit: result.disposition = .timeLimit
+            case .noDecoder: result.disposition = .noDecoder
             case .failed: result.disposition = .undecodable
             }
             return result
@@ -64,7 +65,7 @@ extension FileExaminer {
             switch stopped {
             case .timeLimit: result.disposition = .timeLimit
             case .dimensionLimit: result.disposition = .dimensionLimit
-            case .noVideoStream, .failed: result.disposition = print.frames.isEmpty ? .undecodable : .damaged
+            case .noVideoStream, .noDecoder, .failed: result.disposition = print.frames.isEmpty ? .undecodable : .damaged
             }
             result.reason = "\(stopped.message); \(sampled) before it"
         } else if print.frames.isEmpty {
@@ -72,10 +73,11 @@ extension FileExaminer {
             result.reason = "FFmpeg decoded no frame" + (print.damage.map { ": \($0)" } ?? "")
         } else if let damage = print.damage {
             result.disposition = .damaged
-            result.reason = "\(damage); \(sampled) from the rest"
+            result.reason = "\(damage); \(sampled)"
         } else if print.facts.capped {
             result.disposition = .frameLimit
-            result.reason = "sampling stopped at the cap of \(perceptual.video.maxFrames) frames before the end (the duration is unknown)"
+            result.reason = "sampling stopped at the cap of \(perceptual.video.maxFrames) frames before the end"
+                + (print.facts.duration == nil ? " (the duration is unknown)" : "")
         }
         return result
     }

@@ -44,8 +44,8 @@ struct PerceptualMatcher: Sendable {
     /// Then the frames against the known videos: each known video of which at least 80 % of
     /// the frames are near a frame here is a match too.
     func frameMatches(for result: ItemResult) -> [KnownMatch] {
-        guard options.enabled, index.count > 0 || !videos.isEmpty, let frames = result.frames, !frames.isEmpty,
-              [.processed, .damaged, .timeLimit, .frameLimit].contains(result.disposition) else { return [] }
+        // Whatever stopped sampling, the frames sampled before it are matched.
+        guard options.enabled, index.count > 0 || !videos.isEmpty, let frames = result.frames, !frames.isEmpty else { return [] }
         let videoMatches = videos.matches(frames, threshold: options.threshold, qualityFloor: options.qualityFloor).map { found in
             KnownMatch(category: found.video.category, basis: .perceptual, hashType: .pdq, source: found.video.source,
                        perceptual: PerceptualDistance(distance: found.distance, knownHash: found.knownHash), frames: found.frameTimes,

@@ -17,6 +17,11 @@ public struct VideoFrameHash: Hashable, Sendable {
 
     public var seconds: Double { Double(microseconds) / 1_000_000 }
 
+    /// Seconds as whole microseconds, whatever a file claims (no trap on an absurd or NaN time).
+    public static func microseconds(seconds: Double) -> Int64 {
+        seconds.isFinite ? Int64(max(min(seconds * 1_000_000, 9e18), -9e18).rounded()) : 0
+    }
+
     /// "0:01:05.250": as reports show a time in a video.
     public static func clock(_ microseconds: Int64) -> String {
         let milliseconds = (microseconds + 500) / 1000

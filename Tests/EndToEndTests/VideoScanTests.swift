@@ -29,14 +29,14 @@ import TriageTestSupport
         try scan()
         let json = try JSONSerialization.jsonObject(with: Data(try report("json").utf8)) as! [String: Any]
         let exhibit = (json["exhibits"] as! [[String: Any]])[0]
-        #expect(exhibit["files"] as? Int == 12 && exhibit["videos"] as? Int == 9 && exhibit["images"] as? Int == 0)
+        #expect(exhibit["files"] as? Int == 14 && exhibit["videos"] as? Int == 11 && exhibit["images"] as? Int == 0)
         let counts = exhibit["counts"] as! [String: [String: [String: Int]]]
         #expect(counts["A"]!["moving"]! == ["instances": 2, "unique": 2, "visually_unique": 2])
         #expect(counts["B"]!["moving"]!["instances"] == 2 && counts["B"]!["moving"]!["unique"] == 2)
         for category in ["A", "B", "C", "N"] { #expect(counts[category]!["still"]!["instances"] == 0) }
-        #expect((exhibit["pending"] as! [String: Int])["instances"] == 5)
+        #expect((exhibit["pending"] as! [String: Int])["instances"] == 7)
         let pendingByKind = exhibit["pending_by_kind"] as! [String: [String: Int]]
-        #expect(pendingByKind["moving"]!["instances"] == 5 && pendingByKind["still"]!["instances"] == 0)
+        #expect(pendingByKind["moving"]!["instances"] == 7 && pendingByKind["still"]!["instances"] == 0)
         #expect((exhibit["basis"] as! [String: Int])["perceptual"] == 4)
 
         let matches = Dictionary(uniqueKeysWithValues: (json["perceptual_matches"] as! [[String: Any]]).map { ($0["path"] as! String, $0) })
@@ -55,7 +55,8 @@ import TriageTestSupport
 
         let limits = Dictionary(uniqueKeysWithValues: (json["limits"] as! [[String: Any]]).map { ($0["path"] as! String, $0["disposition"] as! String) })
         #expect(limits["Movies/bad-audio-only.mp4"] == "no-video-stream" && limits["Movies/bad-zero-length.mp4"] == "no-video-stream")
-        #expect(limits["Movies/bad-truncated.mp4"] == "damaged")
+        #expect(limits["Movies/bad-truncated.mp4"] == "damaged" && limits["Movies/bad-joined.ts"] == "damaged")
+        #expect(limits["Movies/bad-slideshow.mp4"] == nil)
         #expect(limits["Movies/bad-garbage-after-header.mp4"] == "undecodable" && limits["Movies/bad-no-index.mp4"] == "undecodable")
         #expect((json["errors"] as! [Any]).isEmpty)
     }
@@ -65,7 +66,7 @@ import TriageTestSupport
         try scan()
         let text = try report("text")
         #expect(text.contains("    A                 0 / 0 / 0            2 / 2 / 2"))
-        #expect(text.contains("    pending           0 / 0 / 0            5 / 5 / 5"))
+        #expect(text.contains("    pending           0 / 0 / 0            7 / 7 / 7"))
         #expect(text.contains("Movies/beach-trip.mp4 — A, distance"))
         #expect(text.contains("video frames that matched (3): 0:00:03.000, 0:00:04.000, 0:00:05.000"))
         #expect(text.contains("Videos were read with FFmpeg (libavformat"))

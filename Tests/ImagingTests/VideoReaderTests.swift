@@ -124,6 +124,51 @@ struct VideoReaderTests {
         #expect(print.damage?.contains("the frames stop at 2.000 s although the container says the video lasts 4.000 s") == true)
     }
 
+    /// Two MPEG-TS files joined: the timestamps start again half-way. The second half is
+    /// sampled too, timed on from the first, and the jump is reported as damage.
+    @Test func joinedStreamsAreSampledToTheEnd() throws {
+        let print = try fingerprint("bad/joined.ts")
+        #expect(print.facts.sampling == "pass", "MPEG-TS is never sought in")
+        #expect(print.frames.count == 6 && print.frames.last!.seconds == 5)
+        #expect(print.damage?.contains("the timestamps jump back from 2.960 s to 0.000 s") == true, "\(print.damage ?? "")")
+    }
+
+    /// A slideshow (a frame every 5 s) loses no frame to skipping and is not called truncated.
+    @Test func aSlideshowKeepsEveryPicture() throws {
+        let print = try fingerprint("bad/slideshow.mp4")
+        #expect(seconds(print) == [0, 5, 10, 15, 20, 25] && print.damage == nil)
+    }
+
+    /// With a cap of 4, the three time samples come first: scene changes only use what they leave.
+    @Test func sceneChangesNeverTakeTheCapFromTimeSamples() throws {
+        let print = try fingerprint("evidence/Movies/harbour-walk.webm", VideoOptions(framesPerSecond: 0.35, maxFrames: 4))
+        #expect(print.frames.count == 3 && print.frames.allSatisfy { !$0.sceneChange }, "\(seconds(print))")
+        #expect(print.frames.last!.seconds > 5.7)
+    }
+
+    /// An ffconcat list names another file: FFmpeg is never allowed to open it, so the list
+    /// gives no frames (without the refusal it would have read the named video).
+    @Test func aConcatListCannotMakeFFmpegOpenAnotherFile() throws {
+        // The concat demuxer itself refuses absolute paths ("unsafe"); a relative one it would open.
+        let directory = FileManager.default.currentDirectoryPath
+        try #require(Self.folder.hasPrefix(directory + "/"), "the tests run from the package (\(directory))")
+        let relative = String(Self.folder.dropFirst(directory.count + 1)) + "/evidence/Movies/beach-trip.mp4"
+        let list = "ffconcat version 1.0\nfile \(relative)\n"
+        #expect(throws: VideoError.self) {
+            let print = try Array(list.utf8).withUnsafeBytes { data in
+                VideoFingerprint.compute(try VideoReader(bytes: data, options: VideoOptions()), hasher: PDQHasher())
+            }
+            if print.frames.isEmpty { throw VideoError.failed("no frames") }
+            Issue.record("frames were read through the list: \(print.frames.count)")
+        }
+    }
+
+    @Test func absurdTimesNeverTrap() {
+        #expect(VideoFrameHash.microseconds(seconds: .nan) == 0 && VideoFrameHash.microseconds(seconds: .infinity) == 0)
+        #expect(VideoFrameHash.microseconds(seconds: 1e300) == 9_000_000_000_000_000_000)
+        #expect(VideoFrameHash.microseconds(seconds: 1.5) == 1_500_000)
+    }
+
     @Test(arguments: ["bad/garbage-after-header.mp4", "bad/no-index.mp4"])
     func aHeaderWithoutAVideoIsAnError(file: String) {
         #expect {

@@ -91,6 +91,17 @@ import TriageTestSupport
         #expect(throws: CaseStoreError.self) {
             try store.categorise(sha256: ReviewCase.sha256(2), as: .a, examiner: "J Smith", note: nil, segment: early)
         }
+        // A whole-video decision replaces every earlier one: the video can always be re-graded.
+        _ = try store.categorise(sha256: sha, as: .n, examiner: "J Smith", note: nil)
+        #expect(try store.currentDecisions()[sha]?.category == .n && store.currentDecisions()[sha]?.inForce.count == 1)
+        // A segment replaces the segments inside it, not those it only overlaps.
+        let wide = VideoSegment(start: 0, end: 10_000_000), inner = VideoSegment(start: 2_000_000, end: 5_000_000)
+        let overlapping = VideoSegment(start: 9_000_000, end: 12_000_000)
+        _ = try store.categorise(sha256: sha, as: .a, examiner: "J Smith", note: nil, segment: inner)
+        _ = try store.categorise(sha256: sha, as: .b, examiner: "J Smith", note: nil, segment: overlapping)
+        _ = try store.categorise(sha256: sha, as: .c, examiner: "J Smith", note: nil, segment: wide)
+        let now = try store.currentDecisions()[sha]!
+        #expect(now.category == .b && now.inForce.map(\.segment) == [nil, overlapping, wide])
         #expect(try store.verify().problems.isEmpty)
         #expect(VideoSegment(parsing: "0:12-0:45.5") == VideoSegment(start: 12_000_000, end: 45_500_000))
         #expect(VideoSegment(parsing: "1:02:03-1:05:00") == VideoSegment(start: 3_723_000_000, end: 3_900_000_000))

@@ -57,7 +57,8 @@ typedef enum {
     TV_ERROR = -1,            // the file could not be read as a video; the message says why
     TV_NO_VIDEO = -2,         // a container FFmpeg reads, but with no video stream (audio only)
     TV_DIMENSION_LIMIT = -3,  // the frame size is over max_pixels
-    TV_TIME_LIMIT = -4        // time_limit passed
+    TV_TIME_LIMIT = -4,       // time_limit passed
+    TV_NO_DECODER = -5        // FFmpeg has no decoder for the stream's codec
 } tv_status;
 
 typedef struct tv_video tv_video;

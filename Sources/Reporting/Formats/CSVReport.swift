@@ -9,7 +9,7 @@ public enum CSVReport: ReportFormat {
     static let header = ["exhibit", "source", "item", "path", "kind", "mime", "size", "category", "basis", "conflict", "sha256", "sha1",
                          "md5", "disposition", "reason", "extension_mismatch", "matched_sources", "decoder", "pdq", "pdq_quality",
                          "pdq_distance", "pdq_variant", "parent_pdq_distance", "modified", "accessed", "changed",
-                         "video_duration", "video_frames_sampled", "video_matching_frames"]
+                         "video_duration", "video_frames_sampled", "video_matching_frames", "video_segments"]
 
     public static func render(_ report: CaseReport, store: CaseStore, write: (String) -> Void) throws {
         write(header.joined(separator: ",") + "\r\n")
@@ -38,8 +38,15 @@ public enum CSVReport: ReportFormat {
                 result.times.changed.map(UTCClock.string) ?? "",
                 result.video?.duration.map { String(format: "%.3f", $0) } ?? "", result.frames.map { String($0.count) } ?? "",
                 Set(Resolution.deciding(item.matches).flatMap { $0.frames ?? [] }).sorted().map(VideoFrameHash.clock).joined(separator: " "),
+                segments(result.digests.flatMap { decisions[$0.sha256] }, profile: profile),
             ]
             write(fields.map(SafeText.csvCell).joined(separator: ",") + "\r\n")
         }
+    }
+
+    /// A video's decisions in force when any is about a segment: "0:00:02.000–0:00:05.000 A; whole video C".
+    static func segments(_ decision: Decision?, profile: CategoryProfile) -> String {
+        guard let decision, decision.inForce.contains(where: { $0.segment != nil }) else { return "" }
+        return decision.inForce.map { ($0.segment?.description ?? "whole video") + " " + profile.label($0.category) }.joined(separator: "; ")
     }
 }

@@ -124,6 +124,14 @@ public enum HTMLReport: ReportFormat {
             }
             out += "</table>\n"
         }
+        if !report.videoSegments.isEmpty {
+            out += "<h3>Videos decided by segment (\(report.videoSegments.count)): each counts once, in its most severe decision in force</h3>\n<table>\n"
+            row(["Exhibit", "Path", "Category", "Decisions in force"], header: true)
+            for video in report.videoSegments {
+                row([h(video.exhibit), "<span class=\"path\">\(h(video.path))</span>", h(video.category), h(video.decisions.joined(separator: "; "))])
+            }
+            out += "</table>\n"
+        }
         items("EXIF thumbnails unlike their photo", report.thumbnailMismatches)
         if !report.pendingItems.isEmpty {
             out += "<h3>Pending review (\(report.pendingItems.count) unique)</h3>\n<table>\n"

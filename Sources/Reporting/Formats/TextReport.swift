@@ -77,6 +77,13 @@ public enum TextReport: ReportFormat {
             }
             line()
         }
+        if !report.videoSegments.isEmpty {
+            line("Videos decided by segment (\(report.videoSegments.count)): each counts once, in its most severe decision in force")
+            for video in report.videoSegments {
+                line("  \(SafeText.display(video.exhibit)): \(video.path) — \(video.category) (\(video.decisions.joined(separator: "; ")))")
+            }
+            line()
+        }
         if !report.thumbnailMismatches.isEmpty {
             line("EXIF thumbnails unlike their photo (\(report.thumbnailMismatches.count)): each is counted as an image of its own")
             for item in report.thumbnailMismatches { line("  \(SafeText.display(item.exhibit)): \(item.path) — \(item.reason ?? "")") }

@@ -46,7 +46,7 @@ public struct Storyboard: Sendable, Equatable {
                 pixels.replaceSubrange(target..<target + tile.width * 3, with: tile.pixels[source..<source + tile.width * 3])
             }
         }
-        let end = duration.map { Int64(($0 * 1_000_000).rounded()) } ?? (frames.last!.1 + 1_000_000)
+        let end = duration.map { VideoFrameHash.microseconds(seconds: $0) } ?? (frames.last!.1 + 1_000_000)
         return Storyboard(raster: Raster(width: width, height: height, pixels: pixels), times: frames.map(\.1),
                           columns: columns, rows: rows, duration: max(end, frames.last!.1))
     }
