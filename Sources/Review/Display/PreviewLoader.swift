@@ -50,8 +50,13 @@ public final class PreviewLoader {
         var storyboard: Storyboard?
         let preview: Result<Raster, Failure>
         if item.result.kind == .moving {
-            storyboard = loadStoryboard(item)
-            preview = storyboard.map { .success($0.raster) } ?? .failure(.unreadable("the video could not be read for a storyboard"))
+            switch loadStoryboard(item) {
+            case .success(let board):
+                storyboard = board
+                preview = .success(board.raster)
+            case .failure(let failure):
+                preview = .failure(failure)
+            }
         } else {
             preview = load(item)
         }
@@ -61,10 +66,19 @@ public final class PreviewLoader {
     }
 
     /// Up to 20 frames of a video, spread over it (`Storyboard`).
-    private func loadStoryboard(_ item: StoredItem) -> Storyboard? {
-        guard let bytes = try? contents(of: item) else { return nil }
-        return try? bytes.withUnsafeBytes { buffer throws(VideoError) in
-            try Storyboard.make(buffer, duration: item.result.video?.duration)
+    private func loadStoryboard(_ item: StoredItem) -> Result<Storyboard, Failure> {
+        let bytes: [UInt8]
+        do {
+            bytes = try contents(of: item)
+        } catch {
+            return .failure(.unreadable("\(error)"))
+        }
+        do {
+            return .success(try bytes.withUnsafeBytes { buffer throws(VideoError) in
+                try Storyboard.make(buffer, duration: item.result.video?.duration)
+            })
+        } catch {
+            return .failure(.unreadable("no storyboard: \(error.message)"))
         }
     }
 
