@@ -78,7 +78,7 @@ public final class PreviewLoader {
                 try Storyboard.make(buffer, duration: item.result.video?.duration)
             })
         } catch {
-            return .failure(.unreadable("no storyboard: \(error.message)"))
+            return .failure(.unreadable("no storyboard: \((error as? VideoError)?.message ?? "\(error)")"))
         }
     }
 
