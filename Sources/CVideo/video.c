@@ -56,6 +56,10 @@ struct tv_video {
     int positioned;             // seek mode: decoding towards the current target
     int after_seek;             // the next frame is the first after a seek
     double key_spacing;         // as measured at the start; < 0 unknown
+    double *keys;               // seek mode: the key frames' times, from the container's index
+    int key_count;
+    int key_next;               // the first key frame not yet passed
+    int probing;                // the next frame is a key frame decoded between two samples
     int held;                   // `packet` holds a packet the decoder refused for now (EAGAIN)
     double offset;              // added to times after a jump back (joined streams), in a pass
     int jumps;
@@ -76,6 +80,9 @@ struct tv_video {
     double stream_duration;     // the video stream's own duration (seconds), else the container's; <= 0: unknown
     double ended_at;            // where a stream that stopped well before its stated duration stopped; < 0: it did not
 };
+
+static void read_keys(tv_video *video);
+static int scene_budget_left(const tv_video *video);
 
 // MARK: FFmpeg's log, kept per thread for error messages (never printed).
 
@@ -355,6 +362,7 @@ tv_status tv_open(tv_read_fn read, void *opaque, int64_t size, const tv_options 
         if (status != TV_OK) { tv_close(video); return status; }
     }
     avcodec_flush_buffers(video->codec);
+    if (video->seeks) read_keys(video);
     video->last_time = -1;
     video->last_sample = -INFINITY;
     video->ended_at = -1;
@@ -440,6 +448,43 @@ static void switch_to_pass(tv_video *video) {
 static int64_t stream_timestamp(const tv_video *video, double time) {
     double ticks = (double)video->start_pts + time / av_q2d(video->time_base);
     return (int64_t)fmax(fmin(ticks, 9e18), -9e18);
+}
+
+/// Seeks to the key frame at or before `time` and empties the decoder; 0 if the seek failed.
+static int seek_to(tv_video *video, double time) {
+    if (av_seek_frame(video->format, video->stream, stream_timestamp(video, time), AVSEEK_FLAG_BACKWARD) < 0) return 0;
+    avcodec_flush_buffers(video->codec);
+    if (video->held) av_packet_unref(video->packet);
+    video->held = 0;
+    video->draining = 0;
+    return 1;
+}
+
+/// Seek mode: the next key frame (from the index) after what was decoded and before the next
+/// target, if scene changes are looked for. An encoder puts a key frame at a cut, so decoding
+/// these alone (a key frame needs no other) finds cuts between samples.
+static double next_key_between(tv_video *video) {
+    if (video->options.scene_threshold <= 0 || !video->keys) return NAN;
+    double passed = fmax(video->last_sample, video->last_time) + TOLERANCE;
+    while (video->key_next < video->key_count && video->keys[video->key_next] <= passed) video->key_next++;
+    if (video->key_next >= video->key_count) return NAN;
+    double key = video->keys[video->key_next];
+    double before = video->duration > 0 ? fmin(video->next_target, video->duration) : video->next_target;
+    if (key >= before - SCENE_GAP || key - video->last_sample < SCENE_GAP || !scene_budget_left(video)) return NAN;
+    video->key_next++;
+    return key;
+}
+
+/// The key frames' times from the stream's index (mp4, mov, mkv, avi know them at once).
+static void read_keys(tv_video *video) {
+    AVStream *stream = video->format->streams[video->stream];
+    int count = avformat_index_get_entries_count(stream);
+    if (count <= 0 || !(video->keys = malloc(sizeof(double) * count))) return;
+    for (int i = 0; i < count; i++) {
+        const AVIndexEntry *entry = avformat_index_get_entry(stream, i);
+        double time = entry ? seconds(video, entry->timestamp) : NAN;
+        if (entry && (entry->flags & AVINDEX_KEYFRAME) && !isnan(time)) video->keys[video->key_count++] = time;
+    }
 }
 
 /// Seek mode: decoding already stands past the key frame before `target` (the index says so),
@@ -588,23 +633,23 @@ tv_status tv_next(tv_video *video, tv_frame *out, char *message, size_t size) {
         }
         if (out_of_time(video)) return failure(video, AVERROR_EXIT, message, size);
         if (video->seeks && !video->positioned) {
-            if (video->duration > 0 && video->next_target > video->duration + TOLERANCE) return TV_END;
-            if (!on_the_way_to(video, video->next_target)) {
-                if (av_seek_frame(video->format, video->stream, stream_timestamp(video, video->next_target), AVSEEK_FLAG_BACKWARD) < 0) {
-                    switch_to_pass(video);
-                } else {
-                    avcodec_flush_buffers(video->codec);
-                    if (video->held) av_packet_unref(video->packet);
-                    video->held = 0;
-                    video->draining = 0;
-                    video->have_previous = 0;
-                    video->after_seek = 1;
+            double key = next_key_between(video);
+            if (isnan(key) && video->duration > 0 && video->next_target > video->duration + TOLERANCE) return TV_END;
+            if (!isnan(key)) {
+                if (seek_to(video, key)) video->probing = 1; else switch_to_pass(video);
+            } else {
+                if (!on_the_way_to(video, video->next_target)) {
+                    if (seek_to(video, video->next_target)) video->after_seek = 1; else switch_to_pass(video);
                 }
+                video->positioned = 1;
             }
-            video->positioned = 1;
         }
         int got = decode_next(video);
         if (got < 0) return failure(video, got, message, size);
+        if (got == 0 && video->probing) {   // nothing after that key frame: go on to the target
+            video->probing = 0;
+            continue;
+        }
         if (got == 0) {
             // The data ran out: well before the duration the container states means truncation.
             double margin = fmax(1.5 * video->interval, fmax(0.5, video->frame_rate > 0 ? 2 / video->frame_rate : 0));
@@ -614,6 +659,22 @@ tv_status tv_next(tv_video *video, tv_frame *out, char *message, size_t size) {
             return TV_END;
         }
         double time = frame_time(video);
+        if (video->probing) {
+            // A key frame between samples: sampled only if it is a scene change.
+            video->probing = 0;
+            video->last_time = time;
+            double difference = video->options.scene_threshold > 0 ? scene_difference(video) : -1;
+            if (!(difference >= video->options.scene_threshold && time - video->last_sample >= SCENE_GAP
+                  && time < video->next_target - TOLERANCE && scene_budget_left(video))) continue;
+            tv_status status = convert(video, out, message, size);
+            if (status != TV_OK) continue;   // not a time sample: a frame that cannot be shown is passed over
+            out->timestamp = time;
+            out->scene_change = 1;
+            out->frame_number = video->frame_rate > 0 ? (int64_t)llround(time * video->frame_rate) : video->samples;
+            video->last_sample = time;
+            video->samples++;
+            return TV_OK;
+        }
         if (video->after_seek) {
             video->after_seek = 0;
             // A seek that lands well after or before its target (MPEG-TS and -PS seek by bytes;
@@ -682,6 +743,7 @@ void tv_close(tv_video *video) {
     av_frame_free(&video->frame);
     sws_freeContext(video->scaler);
     sws_freeContext(video->thumb_scaler);
+    free(video->keys);
     free(video->pixels);
     free(video->unrotated);
     free(video);

@@ -139,6 +139,18 @@ struct VideoReaderTests {
         #expect(seconds(print) == [0, 5, 10, 15, 20, 25] && print.damage == nil)
     }
 
+    /// Seeking to samples 4 s apart (key frames up to 3 s apart), the key frames between them
+    /// are decoded alone and compared: the cuts at 2 s and 5 s, where the encoder put key
+    /// frames, are sampled as scene changes.
+    @Test func sceneChangesBetweenSeekSamplesAreFoundAtKeyFrames() throws {
+        let print = try fingerprint("evidence/Movies/harbour-walk.webm", VideoOptions(framesPerSecond: 0.25))
+        #expect(print.facts.sampling == "seek")
+        #expect(print.frames.filter(\.sceneChange).map(\.seconds) == [2, 5], "\(seconds(print))")
+        #expect(print.frames.filter { !$0.sceneChange }.map(\.seconds) == [0, 4])
+        let off = try fingerprint("evidence/Movies/harbour-walk.webm", VideoOptions(framesPerSecond: 0.25, sceneThreshold: 0))
+        #expect(seconds(off) == [0, 4])
+    }
+
     /// With a cap of 4, the three time samples come first: scene changes only use what they leave.
     @Test func sceneChangesNeverTakeTheCapFromTimeSamples() throws {
         let print = try fingerprint("evidence/Movies/harbour-walk.webm", VideoOptions(framesPerSecond: 0.35, maxFrames: 4))
