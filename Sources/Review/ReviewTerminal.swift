@@ -2,6 +2,7 @@ import CTerminal
 import CaseStore
 import Foundation
 import Glibc
+import Imaging
 import Scanning
 import TriageCore
 
@@ -14,12 +15,16 @@ public struct ReviewDisplayOptions: Sendable {
     public var viewer: String?
     /// How the scan opened containers, so that members are read back the same way.
     public var expansion: ExpansionOptions
+    /// The scan's pixel limit (`decode_max_pixels`): a preview never decodes what the scan refused.
+    public var maxPixels: Int
 
-    public init(display: DisplayMode? = nil, blurStrength: Int = 6, viewer: String? = nil, expansion: ExpansionOptions = ExpansionOptions()) {
+    public init(display: DisplayMode? = nil, blurStrength: Int = 6, viewer: String? = nil, expansion: ExpansionOptions = ExpansionOptions(),
+                maxPixels: Int = DecodeOptions.defaultMaxPixels) {
         self.display = display
         self.blurStrength = blurStrength
         self.viewer = viewer
         self.expansion = expansion
+        self.maxPixels = maxPixels
     }
 }
 
@@ -43,7 +48,7 @@ public final class ReviewTerminal {
         self.options = options
         composer = PictureComposer(blurStrength: options.blurStrength)
         keys = KeyDecoder(profile: session.profile)
-        loader = PreviewLoader(locator: ContentLocator(expansion: options.expansion))
+        loader = PreviewLoader(locator: ContentLocator(expansion: options.expansion), maxPixels: options.maxPixels)
     }
 
     /// Runs until the examiner quits or the process is told to stop.

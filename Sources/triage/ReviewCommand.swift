@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaseStore
 import Foundation
+import Imaging
 import Review
 import Scanning
 import TriageCore
@@ -43,8 +44,8 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let name = examinerName(examiner)!
-        let (store, lock, items, caseName, expansion, profile) = try Console.setup {
-            () throws -> (CaseStore, ReviewLock, [ReviewItem], String, ExpansionOptions, CategoryProfile) in
+        let (store, lock, items, caseName, expansion, profile, maxPixels) = try Console.setup {
+            () throws -> (CaseStore, ReviewLock, [ReviewItem], String, ExpansionOptions, CategoryProfile, Int) in
             let store = try CaseStore(directory: caseOption.directory, create: false)
             let lock = try ReviewLock(caseDirectory: caseOption.directory, examiner: name) { holder in
                 Console.err("triage: another review screen has this case open (\(SafeText.display(holder))); waiting for it to close…\n")
@@ -55,15 +56,17 @@ struct ReviewCommand: ParsableCommand {
             let items = try ReviewQueue.load(from: store, order: order, scores: try scores.map(ReviewQueue.scores(fromFile:)) ?? [:],
                                              threshold: threshold, qualityFloor: floor,
                                              suggestionRadius: threshold * 2)
-            // Members are read back as the latest scan opened containers.
-            return (store, lock, items, try store.info().name, ExpansionOptions(recorded: settings.last ?? [:]), try store.profile())
+            // Members are read back as the latest scan opened containers; nothing is decoded that a
+            // scan refused for its size.
+            let maxPixels = settings.compactMap { $0["decode_max_pixels"].flatMap(Int.init) }.min() ?? DecodeOptions.defaultMaxPixels
+            return (store, lock, items, try store.info().name, ExpansionOptions(recorded: settings.last ?? [:]), try store.profile(), maxPixels)
         }
         let session = ReviewSession(items: items, store: store, examiner: name, profile: profile, colour: colour,
                                     breaks: BreakPolicy(items: breakAfterItems, minutes: breakAfterMinutes))
         let screen = ReviewTerminal(session: session, caseName: caseName,
                                     options: ReviewDisplayOptions(display: display, blurStrength: blur,
                                                                   viewer: ProcessInfo.processInfo.environment["TRIAGE_VIEWER"],
-                                                                  expansion: expansion))
+                                                                  expansion: expansion, maxPixels: maxPixels))
         try Console.setup { try screen.run() }
         withExtendedLifetime(lock) {}
         Console.out("\(session.decisionsTaken) decision(s) saved by \(SafeText.display(name)); \(session.pendingCount) item(s) still pending.\n")

@@ -49,6 +49,16 @@ import TriageTestSupport
         }
     }
 
+    /// The preview keeps the scan's pixel limit: an image the scan would refuse is not decoded
+    /// for the screen either (64x48 is over a limit of 1,000 pixels).
+    @Test func thePreviewKeepsTheScansPixelLimit() throws {
+        let (session, _) = try hostileCase()
+        let refused = PreviewLoader(maxPixels: 1000).preview(of: session.current!.first)
+        guard case .failure(.unreadable(let reason)) = refused else { Issue.record("decoded: \(refused)"); return }
+        #expect(reason.contains("over the limit of 1000 pixels"), "\(reason)")
+        guard case .success = PreviewLoader(maxPixels: 64 * 48).preview(of: session.current!.first) else { Issue.record("not decoded"); return }
+    }
+
     @Test func theItemIsReadBackDecodedAndDrawnBlurred() throws {
         let (session, _) = try hostileCase()
         let frame = ReviewTerminal.frame(session: session, caseName: "case", columns: 100, rows: 30, pixelWidth: 0, pixelHeight: 0,

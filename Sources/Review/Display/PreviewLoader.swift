@@ -28,10 +28,13 @@ public final class PreviewLoader {
     public static let maxBytes = 512 << 20
 
     private let locator: ContentLocator
+    /// Images and video frames larger than this are not decoded (the scan's limit).
+    private let maxPixels: Int
     private var cache: [(sha256: [UInt8], preview: Result<Raster, Failure>, storyboard: Storyboard?)] = []
 
-    public init(locator: ContentLocator = ContentLocator()) {
+    public init(locator: ContentLocator = ContentLocator(), maxPixels: Int = DecodeOptions.defaultMaxPixels) {
         self.locator = locator
+        self.maxPixels = maxPixels
     }
 
     /// The picture: a still decoded, or a video's storyboard.
@@ -75,7 +78,7 @@ public final class PreviewLoader {
         }
         do {
             return .success(try bytes.withUnsafeBytes { buffer throws(VideoError) in
-                try Storyboard.make(buffer, duration: item.result.video?.duration)
+                try Storyboard.make(buffer, duration: item.result.video?.duration, maxPixels: maxPixels)
             })
         } catch {
             return .failure(.unreadable("no storyboard: \((error as? VideoError)?.message ?? "\(error)")"))
@@ -99,7 +102,7 @@ public final class PreviewLoader {
         do {
             // JPEGs decode at a reduced DCT scale when they are far larger than a screen.
             let image = try bytes.withUnsafeBytes { buffer in
-                try decoder.decode(buffer, options: DecodeOptions(jpegMinimumShortSide: Self.maxSide / 2))
+                try decoder.decode(buffer, options: DecodeOptions(maxPixels: maxPixels, jpegMinimumShortSide: Self.maxSide / 2))
             }
             var raster = Raster(image)
             if max(raster.width, raster.height) > Self.maxSide {

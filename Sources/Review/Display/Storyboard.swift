@@ -21,11 +21,12 @@ public struct Storyboard: Sendable, Equatable {
     static let gap = 4
 
     /// The storyboard of a video held in memory.
-    public static func make(_ bytes: UnsafeRawBufferPointer, duration: Double?) throws(VideoError) -> Storyboard {
+    public static func make(_ bytes: UnsafeRawBufferPointer, duration: Double?,
+                            maxPixels: Int = DecodeOptions.defaultMaxPixels) throws(VideoError) -> Storyboard {
         // One sample every duration / 20 (or one a second when the duration is unknown).
         let rate = duration.map { $0 > 0 ? Double(maximumTiles) / $0 : 1 } ?? 1
         let reader = try VideoReader(bytes: bytes, options: VideoOptions(framesPerSecond: rate, sceneThreshold: 0, maxFrames: maximumTiles,
-                                                                         timeLimit: 60, colour: true))
+                                                                         maxPixels: maxPixels, timeLimit: 60, colour: true))
         var frames: [(Raster, Int64)] = []
         while let sample = try reader.next() { frames.append((Raster(sample.image), sample.microseconds)) }
         guard let first = frames.first?.0 else { throw .failed("FFmpeg decoded no frame to show") }
