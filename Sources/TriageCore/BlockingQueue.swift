@@ -2,19 +2,20 @@ import Foundation
 
 /// A bounded first-in-first-out queue between threads: `push` waits while it is full (so a fast
 /// walk cannot fill memory ahead of slow hashing), `pop` waits while it is empty, and returns
-/// nil once the queue is closed and drained.
-final class BlockingQueue<Element>: @unchecked Sendable {
+/// nil once the queue is closed and drained. (The scan's stages, and a hash-set import's reading
+/// and inserting, run on threads joined by these.)
+public final class BlockingQueue<Element>: @unchecked Sendable {
     private var items: [Element] = []
     private var head = 0
     private var closed = false
     private let capacity: Int
     private let condition = NSCondition()
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = capacity
     }
 
-    func push(_ item: Element) {
+    public func push(_ item: Element) {
         condition.lock()
         while items.count - head >= capacity && !closed { condition.wait() }
         items.append(item)
@@ -22,7 +23,7 @@ final class BlockingQueue<Element>: @unchecked Sendable {
         condition.unlock()
     }
 
-    func pop() -> Element? {
+    public func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
         while items.count == head && !closed { condition.wait() }
@@ -38,7 +39,7 @@ final class BlockingQueue<Element>: @unchecked Sendable {
     }
 
     /// No more pushes: waiting pops return what is left, then nil.
-    func close() {
+    public func close() {
         condition.lock()
         closed = true
         condition.broadcast()
