@@ -5,7 +5,9 @@ import Foundation
 /// nil once the queue is closed and drained. (The scan's stages, and a hash-set import's reading
 /// and inserting, run on threads joined by these.)
 public final class BlockingQueue<Element>: @unchecked Sendable {
-    private var items: [Element] = []
+    /// Popped slots are emptied at once (a popped batch must not stay in memory), and the array
+    /// is compacted now and then.
+    private var items: [Element?] = []
     private var head = 0
     private var closed = false
     private let capacity: Int
@@ -29,13 +31,14 @@ public final class BlockingQueue<Element>: @unchecked Sendable {
         while items.count == head && !closed { condition.wait() }
         guard items.count > head else { return nil }
         let item = items[head]
+        items[head] = nil
         head += 1
         if head > 4096 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0
         }
         condition.broadcast()
-        return item
+        return item!
     }
 
     /// No more pushes: waiting pops return what is left, then nil.
