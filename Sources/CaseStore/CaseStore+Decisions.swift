@@ -38,6 +38,9 @@ public struct Decision: Sendable, Equatable {
         }
     }
 
+    /// What the decision is about, as reports show it: "0:00:02.000–0:00:05.000" or "whole video".
+    public var part: String { segment?.description ?? "whole video" }
+
     /// The form the audit entry records a segment in.
     var segmentDetail: String? { segment.map { "\($0.start)-\($0.end)" } }
 }
@@ -86,6 +89,9 @@ public struct DecisionOutcome: Sendable {
     public var decision: Decision
     /// How many items (instances) carry this content.
     public var instances: Int
+    /// The content's category with this decision in force: the decision's own, or for a
+    /// segment of a video, the most severe of the video's decisions in force.
+    public var category: Category
 }
 
 /// What an undo withdrew.
@@ -151,7 +157,8 @@ extension CaseStore {
                     """, arguments: [Data(sha256), category.rawValue, previous?.rawValue, examiner, audit.time, note, audit.sequence, batch,
                                      segment?.start, segment?.end])
                 let row = try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [db.lastInsertedRowID])!
-                outcomes.append(DecisionOutcome(decision: Decision(row), instances: instances))
+                let now = segment == nil ? category : try Self.currentDecision(db, sha256: sha256)?.category ?? category
+                outcomes.append(DecisionOutcome(decision: Decision(row), instances: instances, category: now))
             }
             return outcomes
         }

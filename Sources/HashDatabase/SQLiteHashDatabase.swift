@@ -16,6 +16,9 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
     /// database, is bulk-loaded: indexes dropped, rows appended, duplicates removed by one
     /// sort, indexes built again by sorting (see `importing`).
     let bulkImportMinimum: Int
+    /// Whether `entries` has the `known_good` column: a database made before migration v4,
+    /// opened read-only, has not. Read once at open, not on every lookup.
+    private let hasKnownGood: Bool
 
     /// Opens (or, unless `readOnly`, creates) the database at `path`.
     ///
@@ -46,6 +49,7 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
             } else {
                 try Self.migrator.migrate(queue)
             }
+            hasKnownGood = try queue.read { db in try Self.hasKnownGoodColumn(db) }
         } catch {
             throw HashDatabaseError.wrapping(error, path: path)
         }
@@ -185,7 +189,7 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         do {
             return try queue.read { db in
                 // One cached statement per lookup: the scan's recorder calls this for every medium.
-                let knownGood = try Self.hasKnownGoodColumn(db) ? "known_good" : "0"
+                let knownGood = hasKnownGood ? "known_good" : "0"
                 let statement = try db.cachedStatement(sql: """
                     SELECT DISTINCT 0 AS strength, category, source, \(knownGood) AS known_good FROM entries WHERE sha256 = ?
                     UNION SELECT DISTINCT 1, category, source, \(knownGood) FROM entries WHERE sha1 = ?

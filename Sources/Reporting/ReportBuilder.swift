@@ -197,7 +197,7 @@ public struct ReportBuilder {
                decision.inForce.contains(where: { $0.segment != nil }) {
                 videoSegments.append(ReportedVideoSegments(
                     exhibit: item.exhibit, path: item.result.path.display, category: decision.category.rawValue,
-                    decisions: decision.inForce.map { ($0.segment?.description ?? "whole video") + ": " + $0.category.rawValue }))
+                    decisions: decision.inForce.map { $0.part + ": " + $0.category.rawValue }))
             }
             if resolution?.basis == .perceptual, let found = Self.perceptualMatch(item) {
                 perceptualMatches.append(found)

@@ -178,8 +178,8 @@ public final class ReviewSession {
     /// segments may follow), and takes its most severe segment's category.
     private func categorise(_ segment: VideoSegment, as category: Category, item: ReviewItem) throws {
         do {
-            _ = try store.categorise(contents: item.sha256s, as: category, examiner: examiner, note: nil, segment: segment)
-            let now = try store.currentDecisions()[item.sha256s[0]]?.category ?? category
+            let now = try store.categorise(contents: item.sha256s, as: category, examiner: examiner, note: nil, segment: segment)
+                .map(\.category).max() ?? category
             items[position].status = .decided(now)
             message = "Saved \(profile.label(category)) for \(segment.description); the video is \(profile.label(now)) (its most severe segment)."
         } catch {

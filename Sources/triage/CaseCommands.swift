@@ -141,8 +141,7 @@ struct Categorise: ParsableCommand {
         var change = "\(decision.previous?.rawValue ?? "pending") → \(decision.category.rawValue)"
         if let segment = decision.segment {
             // The video takes its most severe segment's category, which may not be this one.
-            let now = try Console.setup { try CaseStore(directory: caseOption.directory, create: false).currentDecisions()[decision.sha256]?.category }
-            change = "segment \(segment.description) is \(decision.category.rawValue); the video \(decision.previous?.rawValue ?? "pending") → \(now?.rawValue ?? "?")"
+            change = "segment \(segment.description) is \(decision.category.rawValue); the video \(decision.previous?.rawValue ?? "pending") → \(outcome.category.rawValue)"
         }
         Console.out("\(Hex.encode(decision.sha256)): \(change) (\(outcome.instances) instance(s)), by \(SafeText.display(name)), audit entry \(decision.auditSequence)\n")
     }

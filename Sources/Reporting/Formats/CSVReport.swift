@@ -47,6 +47,6 @@ public enum CSVReport: ReportFormat {
     /// A video's decisions in force when any is about a segment: "0:00:02.000–0:00:05.000 A; whole video C".
     static func segments(_ decision: Decision?, profile: CategoryProfile) -> String {
         guard let decision, decision.inForce.contains(where: { $0.segment != nil }) else { return "" }
-        return decision.inForce.map { ($0.segment?.description ?? "whole video") + " " + profile.label($0.category) }.joined(separator: "; ")
+        return decision.inForce.map { $0.part + " " + profile.label($0.category) }.joined(separator: "; ")
     }
 }

@@ -71,10 +71,9 @@ public final class PreviewLoader {
     /// Up to 20 frames of a video, spread over it (`Storyboard`).
     private func loadStoryboard(_ item: StoredItem) -> Result<Storyboard, Failure> {
         let bytes: [UInt8]
-        do {
-            bytes = try contents(of: item)
-        } catch {
-            return .failure(.unreadable("\(error)"))
+        switch readBack(item) {
+        case .success(let read): bytes = read
+        case .failure(let failure): return .failure(failure)
         }
         do {
             return .success(try bytes.withUnsafeBytes { buffer throws(VideoError) in
@@ -82,6 +81,15 @@ public final class PreviewLoader {
             })
         } catch {
             return .failure(.unreadable("no storyboard: \((error as? VideoError)?.message ?? "\(error)")"))
+        }
+    }
+
+    /// The item's bytes for a picture, or why they cannot be read.
+    private func readBack(_ item: StoredItem) -> Result<[UInt8], Failure> {
+        do {
+            return .success(try contents(of: item))
+        } catch {
+            return .failure(.unreadable("\(error)"))
         }
     }
 
@@ -94,10 +102,9 @@ public final class PreviewLoader {
         let mime = item.result.mime ?? "application/octet-stream"
         guard let decoder = ImageDecoders.decoder(forMIME: mime) else { return .failure(.noDecoder(mime)) }
         let bytes: [UInt8]
-        do {
-            bytes = try contents(of: item)
-        } catch {
-            return .failure(.unreadable("\(error)"))
+        switch readBack(item) {
+        case .success(let read): bytes = read
+        case .failure(let failure): return .failure(failure)
         }
         do {
             // JPEGs decode at a reduced DCT scale when they are far larger than a screen.

@@ -27,12 +27,18 @@ public struct Storyboard: Sendable, Equatable {
         let rate = duration.map { $0 > 0 ? Double(maximumTiles) / $0 : 1 } ?? 1
         let reader = try VideoReader(bytes: bytes, options: VideoOptions(framesPerSecond: rate, sceneThreshold: 0, maxFrames: maximumTiles,
                                                                          maxPixels: maxPixels, timeLimit: 60, colour: true))
-        var frames: [(Raster, Int64)] = []
-        while let sample = try reader.next() { frames.append((Raster(sample.image), sample.microseconds)) }
-        guard let first = frames.first?.0 else { throw .failed("FFmpeg decoded no frame to show") }
+        // Each frame is shrunk to its tile as it arrives: only tiles are kept, never 20 full frames.
+        var frames: [(tile: Raster, time: Int64)] = []
+        while let sample = try reader.next() {
+            let frame = Raster(sample.image)
+            let fitted = frame.fitting(width: tileWidth, height: tileWidth)
+            frames.append((frame.resized(width: fitted.width, height: fitted.height), sample.microseconds))
+        }
+        guard let first = frames.first?.tile else { throw .failed("FFmpeg decoded no frame to show") }
         let columns = min(maximumColumns, frames.count)
         let rows = (frames.count + columns - 1) / columns
-        let tileHeight = max(1, tileWidth * first.height / max(first.width, 1))
+        // The first frame's shape, within a square: a frame 1 pixel wide cannot make a tall grid.
+        let tileHeight = max(1, min(tileWidth, tileWidth * first.height / max(first.width, 1)))
         let width = columns * tileWidth + (columns - 1) * gap
         let height = rows * tileHeight + (rows - 1) * gap
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
@@ -47,9 +53,9 @@ public struct Storyboard: Sendable, Equatable {
                 pixels.replaceSubrange(target..<target + tile.width * 3, with: tile.pixels[source..<source + tile.width * 3])
             }
         }
-        let end = duration.map { VideoFrameHash.microseconds(seconds: $0) } ?? (frames.last!.1 + 1_000_000)
-        return Storyboard(raster: Raster(width: width, height: height, pixels: pixels), times: frames.map(\.1),
-                          columns: columns, rows: rows, duration: max(end, frames.last!.1))
+        let end = duration.map { VideoFrameHash.microseconds(seconds: $0) } ?? (frames.last!.time + 1_000_000)
+        return Storyboard(raster: Raster(width: width, height: height, pixels: pixels), times: frames.map(\.time),
+                          columns: columns, rows: rows, duration: max(end, frames.last!.time))
     }
 
     /// Where tile `index` lies in a picture of `width` x `height` showing this storyboard.
