@@ -11,14 +11,37 @@ public struct HashSetRecord: Sendable, Equatable {
     public var pdq: PDQHash?
     public var pdqQuality: Int?
     /// Where the record is, for messages: "line 3", "record 5 (MediaID 9)".
-    public var location: String
+    public var location: String { place.description }
+    /// The same, spelled out only when a message needs it: a national set has tens of millions
+    /// of records, and most are never named.
+    var place: Place
+
+    enum Place: Sendable, Equatable, CustomStringConvertible {
+        case text(String)
+        case line(Int)
+        /// A VICS Media record by its number in the file, with its MediaID when that is short.
+        case record(Int, mediaID: String?)
+
+        var description: String {
+            switch self {
+            case let .text(text): text
+            case let .line(number): "line \(number)"
+            case let .record(number, nil): "record \(number)"
+            case let .record(number, mediaID?): "record \(number) (MediaID \(mediaID))"
+            }
+        }
+    }
 
     public init(md5: [UInt8]? = nil, sha1: [UInt8]? = nil, sha256: [UInt8]? = nil, categoryCode: String? = nil, location: String) {
+        self.init(md5: md5, sha1: sha1, sha256: sha256, categoryCode: categoryCode, place: .text(location))
+    }
+
+    init(md5: [UInt8]? = nil, sha1: [UInt8]? = nil, sha256: [UInt8]? = nil, categoryCode: String? = nil, place: Place) {
         self.md5 = md5
         self.sha1 = sha1
         self.sha256 = sha256
         self.categoryCode = categoryCode
-        self.location = location
+        self.place = place
     }
 
     /// Sets the digest whose hex spelling this is; false if it is not 32, 40 or 64 hex digits.

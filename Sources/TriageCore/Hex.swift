@@ -18,26 +18,32 @@ public enum Hex {
     }
 
     /// Decodes hex given as ASCII bytes (no String needed on bulk paths such as imports).
+    /// Inlinable, so that an import's parser gets it specialised for its own byte collection.
+    @inlinable
     public static func decode<Bytes: RandomAccessCollection>(bytes utf8: Bytes) -> [UInt8]? where Bytes.Element == UInt8 {
         guard utf8.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count / 2)
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let next = utf8.index(after: index)
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[next]) else { return nil }
-            out.append(high << 4 | low)
-            index = utf8.index(after: next)
+        var valid = true
+        let out = [UInt8](unsafeUninitializedCapacity: utf8.count / 2) { buffer, initialized in
+            var index = utf8.startIndex
+            for position in 0..<buffer.count {
+                let high = nibble(utf8[index])
+                index = utf8.index(after: index)
+                let low = nibble(utf8[index])
+                index = utf8.index(after: index)
+                guard high | low < 16 else { valid = false; return }
+                buffer[position] = high << 4 | low
+                initialized = position + 1
+            }
         }
-        return out
+        return valid ? out : nil
     }
 
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
+    /// The value of one hex digit (either case), or 0xFF for any other byte.
+    @inlinable
+    static func nibble(_ c: UInt8) -> UInt8 {
+        let digit = c &- UInt8(ascii: "0")
+        if digit < 10 { return digit }
+        let letter = (c | 0x20) &- UInt8(ascii: "a")
+        return letter < 6 ? letter + 10 : 0xFF
     }
 }

@@ -67,7 +67,7 @@ public enum CSVHashSetFormat: HashSetFormat {
                 problem(ImportProblem(location: "line \(number)", message: "expected \(names.count) fields, found \(fields.count)"))
                 return
             }
-            var entry = HashSetRecord(location: "line \(number)")
+            var entry = HashSetRecord(place: .line(number))
             for (column, field) in zip(names, fields) {
                 let value = String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces)
                 switch column {

@@ -24,7 +24,7 @@ public enum DigestListFormat: HashSetFormat {
             // GNU md5sum writes `\HEX  name` when the name holds a backslash or newline.
             if text.first == UInt8(ascii: "\\") { text = text.dropFirst() }
             let digest = text.prefix { $0 != space && $0 != tab }
-            var entry = HashSetRecord(location: "line \(number)")
+            var entry = HashSetRecord(place: .line(number))
             guard entry.setDigest(hexBytes: digest) else {
                 problem(ImportProblem(location: "line \(number)",
                                       message: "not a digest list line (expected 32, 40 or 64 hex digits, then the name): \(SafeText.display(line.prefix(80)))"))

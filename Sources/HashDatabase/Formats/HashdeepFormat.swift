@@ -39,7 +39,7 @@ public enum HashdeepFormat: HashSetFormat {
                 problem(ImportProblem(location: "line \(number)", message: "expected \(columns.count) fields (\(SafeText.display(columns.joined(separator: ",")))), found \(fields.count)"))
                 return
             }
-            var entry = HashSetRecord(location: "line \(number)")
+            var entry = HashSetRecord(place: .line(number))
             for (column, field) in zip(columns, fields) where HashType(rawValue: column) != nil {
                 guard HashType(rawValue: column)!.length * 2 == field.count, entry.setDigest(hex: field) else {
                     problem(ImportProblem(location: "line \(number)", message: "\(column) is not a valid digest: \(SafeText.display(Array(field.utf8.prefix(80))))"))

@@ -30,7 +30,7 @@ public enum PDQListFormat: HashSetFormat {
             let fields = trimmed.contains(UInt8(ascii: ","))
                 ? trimmed.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { $0.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }[...] }
                 : trimmed.split(omittingEmptySubsequences: true, whereSeparator: isSeparator)
-            var entry = HashSetRecord(location: "line \(number)")
+            var entry = HashSetRecord(place: .line(number))
             guard let first = fields.first, first.count == 64, let bytes = Hex.decode(bytes: Array(first)) else {
                 problem(ImportProblem(location: "line \(number)", message: "not a PDQ line (expected 64 hex digits, then the quality): \(SafeText.display(line.prefix(80)))"))
                 return

@@ -95,45 +95,61 @@ public enum VICSFormat: HashSetFormat {
 
 /// The parser's state: a stack of the objects and arrays currently open, each object with its
 /// scalar fields so far. Finished media records wait in `pending` until the parser returns.
+///
+/// This runs once per JSON event of a file that may hold tens of millions of records, so it
+/// allocates nothing per event: the stack's frames and their value buffers are kept and reused
+/// as objects open and close, and only a finished record's digests are new arrays.
 private final class VICSCollector {
     /// The fields a record uses; every other key is skipped without being copied.
     enum Field: Int, CaseIterable {
         case md5, sha1, sha256, category, mediaID, hashName, hashValue, quality, pdq, pdqQuality
 
-        /// Key names, lower case (keys are matched without regard to case).
-        static let names: [[UInt8]] = ["md5", "sha1", "sha256", "category", "mediaid", "hashname", "hashvalue", "quality", "", ""]
-            .map { Array($0.utf8) }
+        /// The key names a file spells (in any case), packed lower-case into an integer each:
+        /// none is longer than 9 bytes, so matching a key is one comparison per field.
+        static let keys: [(key: UInt128, field: Field)] = [
+            ("md5", .md5), ("sha1", .sha1), ("sha256", .sha256), ("category", .category), ("mediaid", .mediaID),
+            ("hashname", .hashName), ("hashvalue", .hashValue), ("quality", .quality),
+        ].map { name, field in (Array(name.utf8).withUnsafeBytes { pack($0)! }, field) }
+
+        /// Up to 15 bytes, lower-cased, in one integer (the length in the top byte); nil if longer.
+        static func pack(_ bytes: UnsafeRawBufferPointer) -> UInt128? {
+            guard bytes.count < 16 else { return nil }
+            var packed = UInt128(bytes.count) << 120
+            for (index, byte) in bytes.enumerated() {
+                let lower = byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+                packed |= UInt128(lower) << (8 * index)
+            }
+            return packed
+        }
 
         init?(key: UnsafeRawBufferPointer) {
-            guard key.count <= 9 else { return nil }
-            for (index, name) in Self.names.enumerated() where name.count == key.count && !name.isEmpty {
-                if zip(name, key).allSatisfy({ $0 == ($1 | (($1 >= 65 && $1 <= 90) ? 0x20 : 0)) }) {
-                    self.init(rawValue: index)
-                    return
-                }
-            }
-            return nil
+            guard key.count <= 9, let packed = Self.pack(key), let found = Self.keys.first(where: { $0.key == packed }) else { return nil }
+            self = found.field
         }
+
+        var bit: UInt16 { 1 << rawValue }
     }
 
     struct Frame {
-        var isMap: Bool
+        var isMap = true
         var key: Field?
-        /// Values by `Field.rawValue`; an empty array for JSON null.
-        var values: [[UInt8]?]
+        /// Which fields have a value (JSON null is an empty value).
+        var present: UInt16 = 0
+        /// Values by `Field.rawValue`, valid where `present` says so; emptied, never freed.
+        var values = [[UInt8]](repeating: [], count: Field.allCases.count)
 
-        init(isMap: Bool) {
-            self.isMap = isMap
-            values = isMap ? [[UInt8]?](repeating: nil, count: Field.allCases.count) : []
-        }
+        func value(_ field: Field) -> [UInt8]? { present & field.bit != 0 ? values[field.rawValue] : nil }
 
-        subscript(field: Field) -> [UInt8]? {
-            get { values[field.rawValue] }
-            set { values[field.rawValue] = newValue }
+        mutating func set(_ field: Field, _ bytes: UnsafeRawBufferPointer) {
+            values[field.rawValue].removeAll(keepingCapacity: true)
+            values[field.rawValue].append(contentsOf: bytes)
+            present |= field.bit
         }
     }
 
-    var stack: [Frame] = []
+    /// Frames `0..<depth` are the open objects and arrays; those above are kept for reuse.
+    var frames: [Frame] = []
+    var depth = 0
     var pending: [HashSetRecord] = []
     var problems: [ImportProblem] = []
     var records = 0
@@ -144,47 +160,55 @@ private final class VICSCollector {
     }
 
     func key(_ name: UnsafeRawBufferPointer) -> Int32 {
-        if stack.count == 1, !sawVICSKeys {
+        if depth == 1, !sawVICSKeys {
             let text = String(decoding: name, as: UTF8.self)
             if text == "@odata.context" || text == "odata.metadata" { sawVICSKeys = true }
         }
-        stack[stack.count - 1].key = Field(key: name)
+        frames[depth - 1].key = Field(key: name)
         return 1
     }
 
     func scalar(_ value: UnsafeRawBufferPointer) -> Int32 {
-        guard !stack.isEmpty, stack[stack.count - 1].isMap, let key = stack[stack.count - 1].key else { return 1 }
+        guard depth > 0, frames[depth - 1].isMap, let key = frames[depth - 1].key else { return 1 }
         // null is kept as empty: a record whose digests are all null is rejected, not silently skipped.
-        stack[stack.count - 1][key] = Array(value)
-        stack[stack.count - 1].key = nil
+        frames[depth - 1].set(key, value)
+        frames[depth - 1].key = nil
         return 1
     }
 
     func open(isMap: Bool) -> Int32 {
-        if !stack.isEmpty { stack[stack.count - 1].key = nil }
-        stack.append(Frame(isMap: isMap))
+        if depth > 0 { frames[depth - 1].key = nil }
+        if depth == frames.count { frames.append(Frame()) }
+        frames[depth].isMap = isMap
+        frames[depth].key = nil
+        frames[depth].present = 0
+        depth += 1
         return 1
     }
 
     func close() -> Int32 {
-        let frame = stack.removeLast()
-        guard frame.isMap else { return 1 }
+        depth -= 1
+        guard frames[depth].isMap else { return 1 }
         // `AlternativeHashes: [{"HashName": "PDQ", "HashValue": "…"}]` belongs to the media
         // record that holds the array; it is never a record of its own.
-        if let name = frame[.hashName] {
-            if Self.trimmed(name).map({ $0 | 0x20 }) == Array("pdq".utf8), let owner = stack.lastIndex(where: \.isMap) {
-                stack[owner][.pdq] = frame[.hashValue] ?? []
-                if let quality = frame[.quality] { stack[owner][.pdqQuality] = quality }
+        if let name = frames[depth].value(.hashName) {
+            if Self.trimmed(name[...]).elementsEqual("pdq".utf8, by: { $0 | 0x20 == $1 }),
+               let owner = frames[..<depth].lastIndex(where: \.isMap) {
+                let hash = frames[depth].value(.hashValue) ?? []
+                hash.withUnsafeBytes { frames[owner].set(.pdq, $0) }
+                if let quality = frames[depth].value(.quality) {
+                    quality.withUnsafeBytes { frames[owner].set(.pdqQuality, $0) }
+                }
             }
             return 1
         }
-        finish(frame)
+        finish(frames[depth])
         return 1
     }
 
     /// Spaces and tabs trimmed from both ends.
-    static func trimmed(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-        var slice = bytes[...]
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
         while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
         while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
         return slice
@@ -193,43 +217,45 @@ private final class VICSCollector {
     /// Turns an object with digest fields into a record, or a problem.
     private func finish(_ frame: Frame) {
         let digestFields: [(Field, HashType)] = [(.md5, .md5), (.sha1, .sha1), (.sha256, .sha256)]
-        guard digestFields.contains(where: { frame[$0.0] != nil }) || frame[.pdq] != nil else { return }
+        let digestBits = Field.md5.bit | Field.sha1.bit | Field.sha256.bit | Field.pdq.bit
+        guard frame.present & digestBits != 0 else { return }
         records += 1
         sawVICSKeys = true
-        var location = "record \(records)"
-        if let id = frame[.mediaID] {
-            let plain = id.count <= 40 && id.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-            location += " (MediaID \(plain ? String(decoding: id, as: UTF8.self) : SafeText.display(Array(id.prefix(40)))))"
+        var mediaID: String?
+        if let id = frame.value(.mediaID) {
+            // A short number stays a small String (no allocation); anything else is made safe to print.
+            let plain = id.count <= 15 && id.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            mediaID = plain ? String(decoding: id, as: UTF8.self) : SafeText.display(Array(id.prefix(40)))
         }
-        var entry = HashSetRecord(location: location)
+        var entry = HashSetRecord(place: .record(records, mediaID: mediaID))
         for (field, type) in digestFields {
-            guard let value = frame[field] else { continue }
-            let hex = Self.trimmed(value)
+            guard let value = frame.value(field) else { continue }
+            let hex = Self.trimmed(value[...])
             if hex.isEmpty { continue }
             guard hex.count == type.length * 2, entry.setDigest(hexBytes: hex) else {
-                problems.append(ImportProblem(location: location, message: "\(type.rawValue.uppercased()) is not a valid \(type.rawValue) digest: \(SafeText.display(Array(hex.prefix(80))))"))
+                problems.append(ImportProblem(location: entry.location, message: "\(type.rawValue.uppercased()) is not a valid \(type.rawValue) digest: \(SafeText.display(Array(hex.prefix(80))))"))
                 return
             }
         }
-        if let value = frame[.pdq], case let hex = Self.trimmed(value), !hex.isEmpty {
+        if let value = frame.value(.pdq), case let hex = Self.trimmed(value[...]), !hex.isEmpty {
             guard let pdq = PDQHash(hex: String(decoding: hex, as: UTF8.self)) else {
-                problems.append(ImportProblem(location: location, message: "PDQ is not 64 hex digits: \(SafeText.display(Array(hex.prefix(80))))"))
+                problems.append(ImportProblem(location: entry.location, message: "PDQ is not 64 hex digits: \(SafeText.display(Array(hex.prefix(80))))"))
                 return
             }
             entry.pdq = pdq
-            if let value = frame[.pdqQuality], case let text = Self.trimmed(value), !text.isEmpty {
+            if let value = frame.value(.pdqQuality), case let text = Self.trimmed(value[...]), !text.isEmpty {
                 guard let quality = Int(String(decoding: text, as: UTF8.self)), (0...100).contains(quality) else {
-                    problems.append(ImportProblem(location: location, message: "PDQ quality is not a number from 0 to 100: \(SafeText.display(Array(text.prefix(20))))"))
+                    problems.append(ImportProblem(location: entry.location, message: "PDQ quality is not a number from 0 to 100: \(SafeText.display(Array(text.prefix(20))))"))
                     return
                 }
                 entry.pdqQuality = quality
             }
         }
         guard entry.hasDigest else {
-            problems.append(ImportProblem(location: location, message: "every digest field (MD5, SHA1, SHA256, PDQ) is empty"))
+            problems.append(ImportProblem(location: entry.location, message: "every digest field (MD5, SHA1, SHA256, PDQ) is empty"))
             return
         }
-        entry.categoryCode = frame[.category].map { String(decoding: Self.trimmed($0), as: UTF8.self) }
+        entry.categoryCode = frame.value(.category).map { String(decoding: Self.trimmed($0[...]), as: UTF8.self) }
         pending.append(entry)
     }
 
