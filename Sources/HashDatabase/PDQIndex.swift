@@ -6,15 +6,15 @@ import TriageCore
 ///
 /// Multi-index hashing (Norouzi, Punjani and Fleet, "Fast search in Hamming space with
 /// multi-index hashing", CVPR 2012): the 256 bits are cut into `m` chunks; two hashes within
-/// distance T agree to within ⌊T / m⌋ bits on at least one chunk (pigeonhole). So a query
-/// looks up, in each chunk's table, every chunk value within that many bits of its own, and
-/// checks the full distance of each entry found. Recall is exact by construction; tests prove
-/// it against `bruteForce`.
+/// distance T agree to within a few bits on at least one chunk (pigeonhole; how many bits on
+/// which chunk is chosen per threshold, see `radii`). So a query looks up, in each chunk's
+/// table, every chunk value within that many bits of its own, and checks the full distance of
+/// each entry found. Recall is exact by construction; tests prove it against `bruteForce`.
 ///
 /// Memory: 32 bytes per hash, 3 bytes per hash per chunk for the tables' entry lists (4 from
 /// 16M entries), and 4 bytes per possible chunk value for their offsets. 16 chunks of 16 bits
-/// up to 4M hashes (89 bytes per hash at 1M); 12 chunks of 21–22 bits beyond, where 16-bit
-/// buckets would be too full (86 bytes per hash at 10M).
+/// below 1M hashes; 14 chunks of 18–19 bits up to 4M (98 bytes per hash at 1M); 12 chunks of
+/// 21–22 bits beyond, where narrower buckets would be too full (86 bytes per hash at 10M).
 public struct PDQIndex: Sendable {
     public struct Entry: Sendable, Hashable {
         public var hash: PDQHash
@@ -45,6 +45,7 @@ public struct PDQIndex: Sendable {
     private let sourceIndex: [UInt32]
     private let sources: [String]
     private let chunks: [Chunk]
+    private let plans = PlanCache()
 
     /// One chunk: which bits, and the entries by chunk value (CSR layout).
     private struct Chunk: Sendable {
@@ -82,7 +83,11 @@ public struct PDQIndex: Sendable {
         self.sourceIndex = sourceIndex
         categories = entries.map(\.category)
 
-        let chunkCount = min(max(chunkCount ?? (entries.count <= 4_000_000 ? 16 : 12), 12), 32)  // chunks of at most 22 bits
+        // Chunks of at most 22 bits. Fewer, wider chunks mean fuller use of the pigeonhole
+        // (see `radii`) but larger tables: each layout is used from the size where its tables
+        // cost at most about 20 bytes per hash.
+        let defaultCount = entries.count < 1_000_000 ? 16 : entries.count <= 4_000_000 ? 14 : 12
+        let chunkCount = min(max(chunkCount ?? defaultCount, 12), 32)
         var layout: [(start: Int, bits: Int)] = []
         var start = 0
         for c in 0..<chunkCount {
@@ -122,28 +127,26 @@ public struct PDQIndex: Sendable {
     /// Every entry within `threshold` bits of `query`, nearest first (then by entry order).
     public func search(_ query: PDQHash, threshold: Int) -> [Hit] {
         guard count > 0, threshold >= 0 else { return [] }
+        guard let probes = plans.probes(threshold: threshold, for: self) else { return bruteForce(query, threshold: threshold) }
         let q = query.words
         let qWords = [q.0, q.1, q.2, q.3]
-        let radius = threshold / chunks.count
         var hits: [Hit] = []
         let h = UnsafePointer(heads.pointer), t = UnsafePointer(tails.pointer)
         // Two passes: first every candidate's number is collected and a load of its first
         // half is started (prefetch), so that thousands of cache misses overlap; then each
         // candidate is checked, usually from cache by then.
         var buckets: [(chunk: Int, start: Int, end: Int)] = []
-        // The chunks have at most two widths: their masks are fetched once per query.
-        var masksByWidth: [Int: [UInt32]] = [:]
-        for width in Set(chunks.map(\.bits)) { masksByWidth[width] = Self.flipMasks(bits: width, radius: radius) }
-        buckets.reserveCapacity(chunks.count * masksByWidth.values.map(\.count).max()!)
-        for (c, chunk) in chunks.enumerated() {
+        buckets.reserveCapacity(probes.reduce(0) { $0 + $1.masks.count })
+        for probe in probes {
+            let chunk = chunks[probe.chunk]
             let own = Self.chunkValue(qWords, 0, start: chunk.start, bits: chunk.bits)
             chunk.offsets.withUnsafeBufferPointer { offsets in
-                for mask in masksByWidth[chunk.bits]! {
+                for mask in probe.masks {
                     let value = Int(own ^ mask)
                     let start = Int(offsets[value]), end = Int(offsets[value + 1])
                     if start < end {
                         chunk.entries.prefetch(start)
-                        buckets.append((c, start, end))
+                        buckets.append((probe.chunk, start, end))
                     }
                 }
             }
@@ -193,6 +196,71 @@ public struct PDQIndex: Sendable {
 
     nonisolated(unsafe) private static var maskCache: [Int: [UInt32]] = [:]  // guarded by maskLock
     private static let maskLock = NSLock()
+
+    /// What a search at one threshold probes: for each chunk probed, the XOR masks of its radius.
+    typealias Probes = [(chunk: Int, masks: [UInt32])]
+
+    /// A radius per chunk for `threshold` (-1: the chunk is not probed), or nil when checking
+    /// every entry is expected to be cheaper.
+    ///
+    /// Generalised pigeonhole (Qin, Xiao et al., "GPH: similarity search in Hamming space",
+    /// ICDE 2018): if two hashes differ by at least radius[c] + 1 bits on every chunk c, their
+    /// distance is at least the sum of those; so when that sum exceeds the threshold, every
+    /// hash within it is within radius[c] of the query on some chunk. The radii need not be
+    /// equal: ⌊31 / 12⌋ = 2 on each of 12 chunks sums to 36, four more than needed. Among the
+    /// radii that suffice, a small dynamic programme picks those with the fewest expected
+    /// reads: for each probe, the entries of an average bucket, plus a quarter for the probe.
+    static func radii(threshold: Int, widths: [Int], count: Int) -> [Int]? {
+        let need = threshold + 1  // Σ (radius + 1) must reach it
+        var cost = [Double](repeating: .infinity, count: need + 1)
+        cost[0] = 0
+        var choices: [[(from: Int, radius: Int)]] = []
+        for bits in widths {
+            let perProbe = Double(count) / Double(1 << bits) + 0.25
+            var next = [Double](repeating: .infinity, count: need + 1)
+            var choice = [(from: Int, radius: Int)](repeating: (0, -1), count: need + 1)
+            for reached in 0...need where cost[reached].isFinite {
+                var masks = 0.0, binomial = 1.0  // Σ C(bits, k) for k ≤ radius; C(bits, radius)
+                for radius in -1...min(bits, need - 1) {
+                    if radius >= 0 {
+                        if radius > 0 { binomial = binomial * Double(bits - radius + 1) / Double(radius) }
+                        masks += binomial
+                    }
+                    let total = cost[reached] + (radius < 0 ? 0 : masks * perProbe)
+                    let target = min(need, reached + radius + 1)
+                    if total < next[target] { next[target] = total; choice[target] = (reached, radius) }
+                }
+            }
+            cost = next
+            choices.append(choice)
+        }
+        guard cost[need] < Double(count) else { return nil }
+        var radii = [Int](repeating: -1, count: widths.count)
+        var reached = need
+        for c in widths.indices.reversed() {
+            let step = choices[c][reached]
+            radii[c] = step.radius
+            reached = step.from
+        }
+        return radii
+    }
+
+    /// The probes of each threshold searched so far, worked out on the first search.
+    final class PlanCache: @unchecked Sendable {  // every access holds the lock
+        private var byThreshold: [Int: Probes?] = [:]
+        private let lock = NSLock()
+
+        func probes(threshold: Int, for index: PDQIndex) -> Probes? {
+            lock.withLock {
+                if let known = byThreshold[threshold] { return known }
+                let probes = PDQIndex.radii(threshold: threshold, widths: index.chunks.map(\.bits), count: index.count).map { radii in
+                    radii.indices.filter { radii[$0] >= 0 }.map { (chunk: $0, masks: PDQIndex.flipMasks(bits: index.chunks[$0].bits, radius: radii[$0])) }
+                }
+                byThreshold[threshold] = probes
+                return probes
+            }
+        }
+    }
 
     /// The same answer by checking every entry: the baseline, and the proof of recall in tests.
     public func bruteForce(_ query: PDQHash, threshold: Int) -> [Hit] {

@@ -1,4 +1,4 @@
-import HashDatabase
+@testable import HashDatabase
 import Testing
 import TriageCore
 import TriageTestSupport
@@ -50,17 +50,41 @@ import TriageTestSupport
         #expect(PDQIndex([]).search(near, threshold: 31).isEmpty)
     }
 
-    /// Past 4M entries the index switches to 12 wider chunks (radius 2 per chunk at distance
-    /// 31); the same proof for that layout, and for others.
-    @Test(arguments: [12, 24, 32])
+    /// From 1M entries the index uses 14 wider chunks, past 4M 12, where the radii per chunk
+    /// differ (at distance 31 on 12 chunks: radius 2 on eight, 1 on four); the same proof for
+    /// those layouts, and for others, at several thresholds.
+    @Test(arguments: [12, 14, 24, 32])
     func otherChunkLayoutsAreExactToo(chunks: Int) {
         var rng = SplitMix(state: 42)
         var hashes = (0..<200_000).map { _ in Self.random(&rng) }
-        for i in 0..<200 { hashes[i * 1000 + 1] = Self.flip(hashes[i * 1000], bits: i % 32, &rng) }
+        for i in 0..<200 { hashes[i * 1000 + 1] = Self.flip(hashes[i * 1000], bits: i % 40, &rng) }
         let index = PDQIndex(hashes.map { PDQIndex.Entry(hash: $0, category: .a, source: "s") }, chunkCount: chunks)
         for i in 0..<200 {
-            let probe = Self.flip(hashes[i * 1000], bits: (i * 7) % 20, &rng)
-            #expect(index.search(probe, threshold: 31) == index.bruteForce(probe, threshold: 31), "query \(i)")
+            let probe = Self.flip(hashes[i * 1000], bits: (i * 7) % 24, &rng)
+            for threshold in [31, 40, 17, 3] {
+                #expect(index.search(probe, threshold: threshold) == index.bruteForce(probe, threshold: threshold),
+                        "query \(i), threshold \(threshold)")
+            }
         }
+    }
+
+    /// Whatever the threshold, the radii chosen cover it: were every chunk one bit further
+    /// than its radius, the distance would pass the threshold. Beyond what probing can do
+    /// cheaply, the search checks every entry (and still answers exactly).
+    @Test func radiiCoverEveryThreshold() {
+        for widths in [[Int](repeating: 16, count: 16), [18, 18, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19],
+                       [21, 21, 21, 21, 21, 21, 21, 21, 22, 22, 22, 22]] {
+            for threshold in 0...80 {
+                guard let radii = PDQIndex.radii(threshold: threshold, widths: widths, count: 10_000_000) else {
+                    #expect(threshold > 31, "threshold \(threshold) on \(widths.count) chunks falls back to checking every entry")
+                    continue
+                }
+                #expect(radii.reduce(0) { $0 + $1 + 1 } > threshold, "threshold \(threshold), radii \(radii)")
+                #expect(zip(radii, widths).allSatisfy { $0 >= -1 && $0 <= $1 })
+            }
+        }
+        let twelve = PDQIndex.radii(threshold: 31, widths: [21, 21, 21, 21, 21, 21, 21, 21, 22, 22, 22, 22], count: 10_000_000)
+        #expect(twelve?.reduce(0) { $0 + $1 + 1 } == 32, "no more than the pigeonhole needs: \(twelve ?? [])")
+        #expect(PDQIndex.radii(threshold: 31, widths: [Int](repeating: 16, count: 16), count: 1_000_000) == [Int](repeating: 1, count: 16))
     }
 }
