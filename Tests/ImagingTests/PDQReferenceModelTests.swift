@@ -2,6 +2,7 @@ import Foundation
 @testable import Imaging
 import Testing
 import TriageCore
+import TriageTestSupport
 
 /// ALGORITHM.md transcribed as plainly as possible (full-size passes, scalar, no shortcuts):
 /// the optimised `PDQHasher` must agree with it bit for bit on every shape, including the
@@ -59,11 +60,44 @@ enum PlainPDQ {
         }
         let b = PDQHasher.dct64To16(a)
         let median = b.sorted()[127]
-        return (PDQHash(settingBits: b.indices.filter { b[$0] > median }), PDQHasher.quality(a))
+        return (PDQHash(settingBits: b.indices.filter { b[$0] > median }), quality(a))
+    }
+
+    /// The reference's quality: |int((u - v) * 100 / 255)| summed, vertical pairs then horizontal.
+    static func quality(_ a: [Float]) -> Int {
+        var sum = 0
+        for i in 0..<63 { for j in 0..<64 { sum += abs(Int((a[i * 64 + j] - a[(i + 1) * 64 + j]) * 100 / 255)) } }
+        for i in 0..<64 { for j in 0..<63 { sum += abs(Int((a[i * 64 + j] - a[i * 64 + j + 1]) * 100 / 255)) } }
+        return min(sum / 90, 100)
     }
 }
 
 @Suite struct PDQReferenceModelTests {
+    /// The SIMD quality and the selected median against the plain loops, on images whose
+    /// differences land on whole numbers, just below and above them, and in both directions.
+    @Test func qualityAndMedianEqualThePlainLoops() {
+        var rng = SplitMix(state: 7)
+        var qualities = Set<Int>()
+        for round in 0..<300 {
+            // Small neighbour differences, so that the sum stays under the cap of 100 (9,000).
+            let amplitude = Float(1 + round % 9)
+            var image = [Float](repeating: 0, count: 4096)
+            for i in image.indices {
+                switch round % 4 {
+                case 0: image[i] = Float(rng.next() % UInt64(amplitude + 1))                      // whole values
+                case 1: image[i] = Float(rng.next() % UInt64(amplitude * 100)) / 100               // fine steps
+                case 2: image[i] = 2.55 * Float(rng.next() % 3) + Float(i % 64) * 0.01            // near multiples of 2.55
+                default: image[i] = Float(rng.next() % UInt64(amplitude + 1)).nextUp * Float(rng.next() % 2)  // just above whole values
+                }
+            }
+            qualities.insert(PlainPDQ.quality(image))
+            #expect(PDQHasher.quality(image) == PlainPDQ.quality(image), "round \(round)")
+            let dct = (0..<256).map { _ in Float(Int(rng.next() % 41) - 20) / 4 }  // many ties
+            #expect(PDQHasher.smallest(127, of: dct) == dct.sorted()[127], "round \(round)")
+        }
+        #expect(qualities.count > 20, "the images span many qualities: \(qualities.sorted())")
+    }
+
     @Test func optimisedEqualsPlainOnManyShapes() {
         var rng = SystemRandomNumberGenerator()
         let shapes = [(5, 5), (63, 65), (65, 63), (37, 1000), (1000, 37), (64, 64), (7, 300), (300, 7), (129, 127), (200, 513), (9, 64)]
