@@ -213,7 +213,10 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
                     UNION SELECT DISTINCT 2, category, source, \(knownGood) FROM entries WHERE \(Self.indexed("md5")) = ?
                     ORDER BY strength, category, source, known_good
                     """)
-                let rows = try Row.fetchAll(statement, arguments: [Data(digests.sha256), Data(digests.sha1), Data(digests.md5)])
+                // An absent digest is bound as NULL, which equals nothing: an empty MD5 would
+                // otherwise equal ifnull(md5, x'') of every entry without one.
+                func bound(_ digest: [UInt8]) -> Data? { digest.isEmpty ? nil : Data(digest) }
+                let rows = try Row.fetchAll(statement, arguments: [bound(digests.sha256), bound(digests.sha1), bound(digests.md5)])
                 let matches = try rows.map { row in
                     KnownMatch(category: try Self.category(row), basis: row["known_good"] as Bool ? .knownGood : .exact,
                                hashType: MatchHash(HashType.allCases[row["strength"]]), source: row["source"])
@@ -330,6 +333,10 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
             // and no helpers (two helpers gained another second over one).
             try db.execute(sql: "PRAGMA cache_size = -2000")
             try db.execute(sql: "PRAGMA threads = 2")
+            defer {
+                try? db.execute(sql: "PRAGMA cache_size = -32768")
+                try? db.execute(sql: "PRAGMA threads = 0")
+            }
             let duplicates = try Self.rebuildIndexes(indexes, db, removingDuplicatesAfter: lastEntryBefore)
             final.added -= duplicates
             final.alreadyPresent += duplicates

@@ -21,7 +21,9 @@ public final class BlockingQueue<Element>: @unchecked Sendable {
         condition.lock()
         while items.count - head >= capacity && !closed { condition.wait() }
         items.append(item)
-        condition.broadcast()
+        // Only a pop can be waiting, and only on an empty queue: wake it when the first item
+        // arrives, not on every push (a scan passes tens of thousands of items).
+        if items.count - head == 1 { condition.broadcast() }
         condition.unlock()
     }
 
@@ -37,7 +39,9 @@ public final class BlockingQueue<Element>: @unchecked Sendable {
             items.removeFirst(head)
             head = 0
         }
-        condition.broadcast()
+        // A push waits only on a full queue: it is woken when the queue is down to half, so it
+        // then refills it in one go instead of waking for every slot freed.
+        if items.count - head == capacity / 2 { condition.broadcast() }
         return item!
     }
 

@@ -58,6 +58,10 @@ import TriageTestSupport
         #expect(!indexes(temp.url("bulk.sqlite")).contains("entries_md5"))
         let plan = shell("python3 -c \"import sqlite3; print(sqlite3.connect('\(temp.url("bulk.sqlite"))').execute(\\\"EXPLAIN QUERY PLAN SELECT category FROM entries WHERE ifnull(md5, x'') = x'00'\\\").fetchall())\"").output
         #expect(plan.contains("USING INDEX entries_identity"), "\(plan)")
+        // An entry without an MD5 is not found by an empty one (ifnull(md5, x'') is x'' for it).
+        let sha1Only = write("sha1.txt", "\(Hex.encode(checker.sha1))  c\n")
+        _ = try HashSetImporter(store: bulk).importFile(sha1Only, format: "md5sum", category: .a, source: "sha1 only")
+        #expect(try bulk.lookup(Digests(md5: [], sha1: [UInt8](repeating: 7, count: 20), sha256: [UInt8](repeating: 7, count: 32))) == .notFound)
     }
 
     @Test func aBulkImportThatFailsLeavesTheDatabaseAsItWas() throws {
