@@ -147,7 +147,9 @@ public final class ScanPipeline {
         for root in roots {
             let recorded = try store.recordedPaths(exhibit: options.exhibit, source: root.path)
             let work = BlockingQueue<WalkEntry>(capacity: 1024)
-            let results = BlockingQueue<(ItemResult, near: [KnownMatch])>(capacity: 1024)
+            // The recorder is woken for every 64 results: it keeps up, so it would otherwise sleep
+            // and wake for each.
+            let results = BlockingQueue<(ItemResult, near: [KnownMatch])>(capacity: 1024, wakeAt: 64)
             let matcher = PerceptualMatcher(index: perceptualIndex, videos: knownVideos, options: options.perceptual)
             let workersDone = DispatchGroup()
             for examiner in examiners {

@@ -11,19 +11,25 @@ public final class BlockingQueue<Element>: @unchecked Sendable {
     private var head = 0
     private var closed = false
     private let capacity: Int
+    /// How many items wake a waiting pop.
+    private let wakeAt: Int
     private let condition = NSCondition()
 
-    public init(capacity: Int) {
+    /// - Parameter wakeAt: a pop waiting on an empty queue is woken once this many items are in
+    ///   it (or it is closed): a consumer that keeps up wakes once per batch, not per item. At
+    ///   most `capacity`.
+    public init(capacity: Int, wakeAt: Int = 1) {
         self.capacity = capacity
+        self.wakeAt = max(1, min(wakeAt, capacity))
     }
 
     public func push(_ item: Element) {
         condition.lock()
         while items.count - head >= capacity && !closed { condition.wait() }
         items.append(item)
-        // Only a pop can be waiting, and only on an empty queue: wake it when the first item
-        // arrives, not on every push (a scan passes tens of thousands of items).
-        if items.count - head == 1 { condition.broadcast() }
+        // Only a pop can be waiting, and only on an empty queue: wake it when the first items
+        // have arrived, not on every push (a scan passes tens of thousands of items).
+        if items.count - head == wakeAt { condition.broadcast() }
         condition.unlock()
     }
 
