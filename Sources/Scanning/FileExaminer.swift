@@ -33,13 +33,16 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     private var recycledPixels: [UInt8] = []
     /// How many bytes of the image just examined `imageBuffer` holds (nil: it was streamed).
     private var heldImageBytes: Int?
+    /// Decoding outcomes by SHA-256, shared by a scan's workers (nil: every image is decoded).
+    let decodeCache: DecodeCache?
 
     init(hashAll: Bool, perceptual: PerceptualOptions = PerceptualOptions(),
-         expansion: ExpansionOptions = ExpansionOptions()) throws(IdentificationError) {
+         expansion: ExpansionOptions = ExpansionOptions(), decodeCache: DecodeCache? = nil) throws(IdentificationError) {
         identifier = try ContentIdentifier()
         self.hashAll = hashAll
         self.perceptual = perceptual
         self.expansion = expansion
+        self.decodeCache = decodeCache
         buffer = .allocate(byteCount: Self.deepHeadRoom + Self.chunkLength, alignment: 64)
         imageBuffer = .allocate(byteCount: Self.chunkLength, alignment: 64)
     }
@@ -277,6 +280,22 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         result.digests = digests.finalize()
         heldImageBytes = total
         guard decodes, let decoder else { return result }
+        // Only an item with nothing against it yet is served from, or kept in, the cache: its
+        // outcome is then its bytes' alone.
+        let sha256 = result.digests!.sha256
+        let cache = result.disposition == .processed && result.reason == nil ? decodeCache : nil
+        if let copy = cache?.outcome(forSHA256: sha256) {
+            result.image = copy.image
+            result.pdq = copy.pdq
+            result.dihedral = copy.dihedral
+            result.disposition = copy.disposition
+            result.reason = copy.reason
+            return result
+        }
+        defer {
+            cache?.keep(DecodeCache.Outcome(image: result.image, pdq: result.pdq, dihedral: result.dihedral,
+                                                  disposition: result.disposition, reason: result.reason), forSHA256: sha256)
+        }
 
         do {
             var image = try decoder.decode(bytes, options: perceptual.decode, recycling: &recycledPixels)

@@ -133,8 +133,12 @@ public final class ScanPipeline {
         let roots = try Self.openRoots(options.roots)
         let alreadyComplete = try store.hasFinishedScan(exhibit: options.exhibit, roots: options.roots)
         var examiners: [FileExaminer] = []
+        let decodeCache = DecodeCache()
         do {
-            for _ in 0..<options.jobs { examiners.append(try FileExaminer(hashAll: options.hashAll, perceptual: options.perceptual, expansion: options.expansion)) }
+            for _ in 0..<options.jobs {
+                examiners.append(try FileExaminer(hashAll: options.hashAll, perceptual: options.perceptual, expansion: options.expansion,
+                                                  decodeCache: decodeCache))
+            }
         } catch {
             throw ScanError(message: "cannot start libmagic: \(error.message); is libmagic's database (libmagic-mgc) installed?")
         }
