@@ -18,15 +18,15 @@ final class DecodeCache: @unchecked Sendable {  // every access holds the lock
         var reason: String?
     }
 
-    /// At most this many images are kept (about 100 bytes each, 350 with dihedral hashes); later
-    /// ones are decoded as usual.
+    /// At most this many images are kept (about 200 bytes each, 450 with dihedral hashes: 20 MB
+    /// and 45 MB when full); copies of later ones are decoded as usual.
     let capacity: Int
     private var outcomes: [[UInt8]: Outcome] = [:]
     private let lock = NSLock()
     /// Copies served from the cache, for tests and figures.
     private(set) var hits = 0
 
-    init(capacity: Int = 200_000) {
+    init(capacity: Int = 100_000) {
         self.capacity = capacity
     }
 
