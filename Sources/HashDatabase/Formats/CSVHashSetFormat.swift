@@ -45,50 +45,52 @@ public enum CSVHashSetFormat: HashSetFormat {
                               problem: (ImportProblem) -> Void) throws {
         var columns: [Column]?
         var delimiter = UInt8(ascii: ",")
+        // One line's fields, reused for every line (NSRL's file has tens of millions).
+        var fields = Fields()
         try input.forEachLine { number, line in
-            var bytes = Array(line)
-            if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }  // a UTF-8 BOM
-            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+            var bytes = line
+            if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }  // a UTF-8 BOM
+            if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             guard let names = columns else {
                 delimiter = bytes.first { [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09].contains($0) } ?? UInt8(ascii: ",")
                 if let requiredDelimiter, delimiter != requiredDelimiter {
                     throw HashDatabaseError("\(input.path) line \(number): the header is not separated by \(SafeText.display([requiredDelimiter])): \(SafeText.display(Array(bytes.prefix(120))))")
                 }
-                let header = split(bytes, by: delimiter).map { Column(String(decoding: $0, as: UTF8.self)) }
+                let header = split(Array(bytes), by: delimiter).map { Column(String(decoding: $0, as: UTF8.self)) }
                 guard header.contains(where: { [.digest, .md5, .sha1, .sha256].contains($0) }) else {
                     throw HashDatabaseError("\(input.path) line \(number): the header names no md5, sha1, sha256 or hash column: \(SafeText.display(Array(bytes.prefix(120))))")
                 }
                 columns = header
                 return
             }
-            let fields = split(bytes, by: delimiter)
+            fields.split(bytes, by: delimiter)
             guard fields.count >= names.count else {
                 problem(ImportProblem(location: "line \(number)", message: "expected \(names.count) fields, found \(fields.count)"))
                 return
             }
             var entry = HashSetRecord(place: .line(number))
-            for (column, field) in zip(names, fields) {
-                let value = String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            for (index, column) in names.enumerated() where column != .other {
+                let value = fields.trimmed(index)
                 switch column {
                 case .digest, .md5, .sha1, .sha256:
                     guard !value.isEmpty else { continue }
-                    let expected = [Column.md5: 32, .sha1: 40, .sha256: 64][column]
-                    guard expected == nil || value.count == expected, entry.setDigest(hex: value) else {
-                        problem(ImportProblem(location: "line \(number)", message: "not a valid digest: \(SafeText.display(Array(value.utf8.prefix(80))))"))
+                    let expected = column == .md5 ? 32 : column == .sha1 ? 40 : column == .sha256 ? 64 : value.count
+                    guard value.count == expected, entry.setDigest(hexBytes: value) else {
+                        problem(ImportProblem(location: "line \(number)", message: "not a valid digest: \(SafeText.display(Array(value.prefix(80))))"))
                         return
                     }
                 case .category:
-                    if !value.isEmpty { entry.categoryCode = value }
+                    if !value.isEmpty { entry.categoryCode = String(decoding: value, as: UTF8.self) }
                 case .pdq:
                     guard !value.isEmpty else { continue }
-                    guard let pdq = PDQHash(hex: value) else {
-                        problem(ImportProblem(location: "line \(number)", message: "not a PDQ hash (64 hex digits): \(SafeText.display(Array(value.utf8.prefix(80))))"))
+                    guard let pdq = PDQHash(hex: String(decoding: value, as: UTF8.self)) else {
+                        problem(ImportProblem(location: "line \(number)", message: "not a PDQ hash (64 hex digits): \(SafeText.display(Array(value.prefix(80))))"))
                         return
                     }
                     entry.pdq = pdq
                 case .quality:
-                    entry.pdqQuality = Int(value).flatMap { (0...100).contains($0) ? $0 : nil }
+                    entry.pdqQuality = Int(String(decoding: value, as: UTF8.self)).flatMap { (0...100).contains($0) ? $0 : nil }
                 case .other:
                     continue
                 }
@@ -101,33 +103,70 @@ public enum CSVHashSetFormat: HashSetFormat {
         }
     }
 
+    /// The fields of one line, unquoted, as ranges of one byte buffer that every line reuses.
+    struct Fields {
+        private var bytes: [UInt8] = []
+        private var ends: [Int] = []
+
+        var count: Int { ends.count }
+
+        /// Splits at `delimiter` outside quotes; `""` inside quotes is a quote. A quote opens
+        /// quoting only at a field's start; elsewhere it is an ordinary byte. Runs between
+        /// quotes and delimiters are copied whole.
+        mutating func split(_ line: ArraySlice<UInt8>, by delimiter: UInt8) {
+            let quote = UInt8(ascii: "\"")
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            var index = line.startIndex
+            while true {
+                if index < line.endIndex, line[index] == quote {
+                    index += 1
+                    while index < line.endIndex {
+                        let close = line[index...].firstIndex(of: quote) ?? line.endIndex
+                        bytes.append(contentsOf: line[index..<close])
+                        index = close
+                        guard close < line.endIndex else { break }
+                        if close + 1 < line.endIndex, line[close + 1] == quote {
+                            bytes.append(quote)
+                            index = close + 2
+                        } else {
+                            index = close + 1
+                            break
+                        }
+                    }
+                }
+                let next = line[index...].firstIndex(of: delimiter) ?? line.endIndex
+                bytes.append(contentsOf: line[index..<next])
+                ends.append(bytes.count)
+                guard next < line.endIndex else { break }
+                index = next + 1
+            }
+        }
+
+        /// Field `index` without the white space around it (as `String.trimmingCharacters(in:
+        /// .whitespaces)` trims: spaces and tabs on bytes, the rest of Unicode's through String).
+        func trimmed(_ index: Int) -> ArraySlice<UInt8> {
+            var field = bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
+            while let first = field.first, first == 0x20 || first == 0x09 { field = field.dropFirst() }
+            while let last = field.last, last == 0x20 || last == 0x09 { field = field.dropLast() }
+            if let first = field.first, let last = field.last, first >= 0x80 || last >= 0x80 {
+                return ArraySlice(String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces).utf8)
+            }
+            return field
+        }
+    }
+
     /// Fields of one line: split at `delimiter` outside quotes; `""` inside quotes is a quote.
     static func split(_ line: [UInt8], by delimiter: UInt8) -> [[UInt8]] {
-        var fields: [[UInt8]] = [[]]
-        var quoted = false
-        var index = 0
-        while index < line.count {
-            let byte = line[index]
-            if quoted {
-                if byte == UInt8(ascii: "\"") {
-                    if index + 1 < line.count, line[index + 1] == UInt8(ascii: "\"") {
-                        fields[fields.count - 1].append(byte)
-                        index += 1
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    fields[fields.count - 1].append(byte)
-                }
-            } else if byte == UInt8(ascii: "\""), fields[fields.count - 1].isEmpty {
-                quoted = true
-            } else if byte == delimiter {
-                fields.append([])
-            } else {
-                fields[fields.count - 1].append(byte)
-            }
-            index += 1
-        }
-        return fields
+        var fields = Fields()
+        fields.split(line[...], by: delimiter)
+        return (0..<fields.count).map { Array(fields.untrimmed($0)) }
+    }
+}
+
+extension CSVHashSetFormat.Fields {
+    /// Field `index` as it stands.
+    func untrimmed(_ index: Int) -> ArraySlice<UInt8> {
+        bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
     }
 }
