@@ -21,6 +21,8 @@ public struct HashSetRecord: Sendable, Equatable {
         case line(Int)
         /// A VICS Media record by its number in the file, with its MediaID when that is short.
         case record(Int, mediaID: String?)
+        /// A row of an NSRL RDSv3 release's FILE table, by its rowid.
+        case fileRow(Int64)
 
         var description: String {
             switch self {
@@ -28,6 +30,7 @@ public struct HashSetRecord: Sendable, Equatable {
             case let .line(number): "line \(number)"
             case let .record(number, nil): "record \(number)"
             case let .record(number, mediaID?): "record \(number) (MediaID \(mediaID))"
+            case let .fileRow(rowid): "FILE row \(rowid)"
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TriageCore
 
 /// NIST NSRL RDSv3: the SQLite release. Its `FILE` table (`sha256`, `sha1`, `md5`, …, one row
@@ -40,17 +41,29 @@ public enum NSRLRDSv3Format: HashSetFormat {
             guard !digestColumns.isEmpty else {
                 throw HashDatabaseError("\(input.path): the FILE table has no sha256, sha1 or md5 column (it has \(names.joined(separator: ", ")))")
             }
-            let cursor = try Row.fetchCursor(db, sql: "SELECT rowid, \(digestColumns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(table)\"")
-            while let row = try cursor.next() {
-                let rowid: Int64 = row[0]
-                var entry = HashSetRecord(location: "FILE row \(rowid)")
-                var damaged: String?
+            // Stepped through SQLite's C API, each digest decoded from the column's own bytes:
+            // no row object or string per row of a release that holds tens of millions.
+            let owner = try db.makeStatement(sql: "SELECT rowid, \(digestColumns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(table)\"")
+            defer { withExtendedLifetime(owner) {} }
+            let statement = owner.sqliteStatement
+            defer { sqlite3_reset(statement) }
+            while true {
+                let status = sqlite3_step(statement)
+                if status == SQLITE_DONE { break }
+                guard status == SQLITE_ROW else {
+                    throw HashDatabaseError("\(input.path): reading the FILE table: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+                }
+                var entry = HashSetRecord(place: .fileRow(sqlite3_column_int64(statement, 0)))
+                var damaged: [UInt8]?
                 for index in digestColumns.indices {
-                    guard let text = row[index + 1] as String?, !text.isEmpty else { continue }
-                    if !entry.setDigest(hex: text) { damaged = text }
+                    let column = Int32(index + 1)
+                    let count = Int(sqlite3_column_bytes(statement, column))
+                    guard count > 0, let text = sqlite3_column_text(statement, column) else { continue }
+                    let hex = UnsafeRawBufferPointer(start: text, count: count)
+                    if !entry.setDigest(hexBytes: hex) { damaged = Array(hex.prefix(80)) }
                 }
                 if let damaged {
-                    problem(ImportProblem(location: entry.location, message: "not a valid digest: \(SafeText.display(Array(damaged.utf8.prefix(80))))"))
+                    problem(ImportProblem(location: entry.location, message: "not a valid digest: \(SafeText.display(damaged))"))
                 } else if !entry.hasDigest {
                     problem(ImportProblem(location: entry.location, message: "no digest in the row"))
                 } else {
