@@ -16,8 +16,8 @@ public final class BlockingQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
 
     /// - Parameter wakeAt: a pop waiting on an empty queue is woken once this many items are in
-    ///   it (or it is closed): a consumer that keeps up wakes once per batch, not per item. At
-    ///   most `capacity`.
+    ///   it (or it is closed, or a quarter of a second has passed): a consumer that keeps up
+    ///   wakes once per batch, not per item. At most `capacity`.
     public init(capacity: Int, wakeAt: Int = 1) {
         self.capacity = capacity
         self.wakeAt = max(1, min(wakeAt, capacity))
@@ -36,7 +36,12 @@ public final class BlockingQueue<Element>: @unchecked Sendable {
     public func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !closed { condition.wait() }
+        while items.count == head && !closed {
+            // Woken once per batch, a pop also looks again every quarter of a second, so that
+            // a few slow items (long videos, large archives) are not held back until the batch
+            // fills: the scan's recorder shows progress about twice a second.
+            if wakeAt > 1 { _ = condition.wait(until: Date(timeIntervalSinceNow: 0.25)) } else { condition.wait() }
+        }
         guard items.count > head else { return nil }
         let item = items[head]
         items[head] = nil

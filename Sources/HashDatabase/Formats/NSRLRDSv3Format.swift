@@ -57,8 +57,10 @@ public enum NSRLRDSv3Format: HashSetFormat {
                 var damaged: [UInt8]?
                 for index in digestColumns.indices {
                     let column = Int32(index + 1)
+                    // Text first, then its length, as SQLite's documentation asks.
+                    guard let text = sqlite3_column_text(statement, column) else { continue }
                     let count = Int(sqlite3_column_bytes(statement, column))
-                    guard count > 0, let text = sqlite3_column_text(statement, column) else { continue }
+                    guard count > 0 else { continue }
                     let hex = UnsafeRawBufferPointer(start: text, count: count)
                     if !entry.setDigest(hexBytes: hex) { damaged = Array(hex.prefix(80)) }
                 }
