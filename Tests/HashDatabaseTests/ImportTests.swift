@@ -321,6 +321,34 @@ struct FixtureFile {
         }
     }
 
+    /// The parser reuses its frames and buffers: a file cut at any byte gives a prefix of the
+    /// whole file's records (a record is emitted only when its object closes) and, when records
+    /// were kept, a problem naming the break; never a crash or a record from nowhere.
+    @Test func vicsCutAtAnyByteGivesAPrefixOfItsRecords() throws {
+        let whole = TestPaths.bytes(hashset("known-vics2.json"))
+        let lastBrace = try #require(whole.lastIndex(of: UInt8(ascii: "}")))
+        var reference: [HashSetRecord] = []
+        try VICSFormat.read(ChunkReader(path: hashset("known-vics2.json")), record: { reference.append($0) }, problem: { _ in })
+        let file = temp.url("cut.json")
+        for cut in 0..<whole.count {
+            FileManager.default.createFile(atPath: file, contents: Data(whole[..<cut]))
+            var records: [HashSetRecord] = []
+            var problems: [ImportProblem] = []
+            do {
+                try VICSFormat.read(ChunkReader(path: file, chunkSize: 7), record: { records.append($0) }, problem: { problems.append($0) })
+            } catch is HashDatabaseError {
+                #expect(records.isEmpty, "cut at \(cut): refused after keeping records")
+                continue
+            }
+            #expect(records == Array(reference.prefix(records.count)), "cut at \(cut)")
+            if cut <= lastBrace {
+                #expect(!problems.isEmpty, "cut at \(cut): the break is reported")
+            } else {
+                #expect(records == reference && problems.isEmpty, "cut at \(cut): only white space is missing")
+            }
+        }
+    }
+
     @Test func largeVICSStreamsInBoundedMemory() throws {
         // 100,000 records (~10 MB): the collector holds only open objects, so the record
         // callback sees them in order and nothing accumulates.
