@@ -483,10 +483,6 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
     /// A plain ordered walk in Swift: SQLite's `GROUP BY … HAVING count(DISTINCT …)` over the
     /// same index was five times slower on ten million entries.
     private static func conflictingDigests(_ db: Database, column: String, sinceID: Int64) throws -> [Data] {
-        let owner = try db.makeStatement(sql: "SELECT \(indexed(column)), category, id FROM entries WHERE \(present(column)) ORDER BY \(indexed(column))")
-        defer { withExtendedLifetime(owner) {} }
-        let statement = owner.sqliteStatement
-        defer { sqlite3_reset(statement) }
         var found: [Data] = []
         var started = false
         var digest: [UInt8] = []  // of the current run of equal digests
@@ -496,14 +492,10 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
         func endRun() {
             if started, mixed, newest > sinceID { found.append(Data(digest)) }
         }
-        while true {
-            let status = sqlite3_step(statement)
-            if status == SQLITE_DONE { break }
-            guard status == SQLITE_ROW else {
-                throw HashDatabaseError("reading the \(column) index for conflicts: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-            }
-            let bytes = UnsafeRawBufferPointer(start: sqlite3_column_blob(statement, 0), count: Int(sqlite3_column_bytes(statement, 0)))
-            let rowCategory = sqlite3_column_text(statement, 1)?.pointee ?? 0
+        try db.forEachRawRow("SELECT \(indexed(column)), category, id FROM entries WHERE \(present(column)) ORDER BY \(indexed(column))",
+                             purpose: "reading the \(column) index for conflicts") { statement in
+            let bytes = columnBytes(statement, 0)
+            let rowCategory = columnBytes(statement, 1).first ?? 0
             let id = sqlite3_column_int64(statement, 2)
             if started, bytes.elementsEqual(digest) {
                 mixed = mixed || rowCategory != category
@@ -551,50 +543,35 @@ public final class SQLiteHashDatabase: KnownHashStore, PerceptualLookup, @unchec
     /// alone (a covering scan) and never the table; the lines are built in one reused buffer.
     private static func computeFingerprint(_ db: Database) throws -> String {
         let knownGood = try hasKnownGoodColumn(db)
-        // GRDB finalises the statement when the object goes: it is kept until the end.
-        let owner = try db.makeStatement(sql: """
+        let sql = """
             SELECT ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source\(knownGood ? ", known_good" : ", 0")
             FROM entries ORDER BY ifnull(md5, x''), ifnull(sha1, x''), ifnull(sha256, x''), ifnull(pdq, x''), category, source\(knownGood ? ", known_good" : "")
-            """)
-        defer { withExtendedLifetime(owner) {} }
-        let statement = owner.sqliteStatement
+            """
         var hasher = SHA256()
         // Lines are gathered in a buffer of about 64 KiB and hashed a buffer at a time (the
         // digest is the same as line by line; ten million calls are not).
         var lines: [UInt8] = []
         lines.reserveCapacity(1 << 16 + 512)
         let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-        func appendColumn(_ index: Int32, hex: Bool) {
-            let count = Int(sqlite3_column_bytes(statement, index))
-            guard count > 0, let pointer = sqlite3_column_blob(statement, index) else { return }
-            let bytes = UnsafeRawBufferPointer(start: pointer, count: count)
-            if hex {
-                for byte in bytes { lines.append(hexDigits[Int(byte >> 4)]); lines.append(hexDigits[Int(byte & 15)]) }
-            } else {
-                lines.append(contentsOf: bytes)
-            }
+        func appendHex(_ statement: OpaquePointer, _ index: Int32) {
+            for byte in columnBytes(statement, index) { lines.append(hexDigits[Int(byte >> 4)]); lines.append(hexDigits[Int(byte & 15)]) }
         }
-        defer { sqlite3_reset(statement) }
-        while true {
-            let status = sqlite3_step(statement)
-            if status == SQLITE_DONE { break }
-            guard status == SQLITE_ROW else {
-                throw HashDatabaseError("reading the entries for the fingerprint: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-            }
+        try db.forEachRawRow(sql, purpose: "reading the entries for the fingerprint") { statement in
             for column: Int32 in 0..<4 {
-                appendColumn(column, hex: true)
+                appendHex(statement, column)
                 lines.append(UInt8(ascii: ","))
             }
-            let category = UnsafeRawBufferPointer(start: sqlite3_column_text(statement, 4), count: Int(sqlite3_column_bytes(statement, 4)))
+            let category = columnBytes(statement, 4)
             guard category.count == 1, "ABCN".utf8.contains(category[0]) else {
                 throw HashDatabaseError("an entry has category \(SafeText.display(String(decoding: category, as: UTF8.self))), which is not A, B, C or N: the hash database is damaged or not triage's")
             }
             lines.append(category[0])
             lines.append(UInt8(ascii: ","))
             // The source, prefixed by its length in bytes.
-            appendDecimal(Int(sqlite3_column_bytes(statement, 5)), to: &lines)
+            let source = columnBytes(statement, 5)
+            appendDecimal(source.count, to: &lines)
             lines.append(UInt8(ascii: ":"))
-            appendColumn(5, hex: false)
+            lines.append(contentsOf: source)
             // Known-good entries are marked; other lines are as before the flag existed.
             if sqlite3_column_int64(statement, 6) != 0 { lines.append(contentsOf: ",known-good".utf8) }
             lines.append(UInt8(ascii: "\n"))

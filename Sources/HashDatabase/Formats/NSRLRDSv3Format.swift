@@ -43,26 +43,13 @@ public enum NSRLRDSv3Format: HashSetFormat {
             }
             // Stepped through SQLite's C API, each digest decoded from the column's own bytes:
             // no row object or string per row of a release that holds tens of millions.
-            let owner = try db.makeStatement(sql: "SELECT rowid, \(digestColumns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(table)\"")
-            defer { withExtendedLifetime(owner) {} }
-            let statement = owner.sqliteStatement
-            defer { sqlite3_reset(statement) }
-            while true {
-                let status = sqlite3_step(statement)
-                if status == SQLITE_DONE { break }
-                guard status == SQLITE_ROW else {
-                    throw HashDatabaseError("\(input.path): reading the FILE table: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-                }
+            try db.forEachRawRow("SELECT rowid, \(digestColumns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(table)\"",
+                                 purpose: "\(input.path): reading the FILE table") { statement in
                 var entry = HashSetRecord(place: .fileRow(sqlite3_column_int64(statement, 0)))
                 var damaged: [UInt8]?
                 for index in digestColumns.indices {
-                    let column = Int32(index + 1)
-                    // Text first, then its length, as SQLite's documentation asks.
-                    guard let text = sqlite3_column_text(statement, column) else { continue }
-                    let count = Int(sqlite3_column_bytes(statement, column))
-                    guard count > 0 else { continue }
-                    let hex = UnsafeRawBufferPointer(start: text, count: count)
-                    if !entry.setDigest(hexBytes: hex) { damaged = Array(hex.prefix(80)) }
+                    let hex = columnBytes(statement, Int32(index + 1))
+                    if !hex.isEmpty, !entry.setDigest(hexBytes: hex) { damaged = Array(hex.prefix(80)) }
                 }
                 if let damaged {
                     problem(ImportProblem(location: entry.location, message: "not a valid digest: \(SafeText.display(damaged))"))
