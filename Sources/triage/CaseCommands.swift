@@ -254,7 +254,7 @@ struct Export: ParsableCommand {
                 let sink = try OutputSink(path: out)
                 let videos = try DecisionLearner.decidedVideos(store, category: only)
                 for video in videos {
-                    sink.write("# video \(video.name.replacingOccurrences(of: "\n", with: " "))\n" + VPDQFormat.lines(video.frames))
+                    sink.write(VPDQFormat.block(name: video.name, frames: video.frames))
                 }
                 try sink.close()
                 return videos.count

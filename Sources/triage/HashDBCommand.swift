@@ -185,7 +185,7 @@ struct HashDB: ParsableCommand {
                     // Known videos: one `# video NAME` block each, re-importable with `--format vpdq --category X`.
                     var counts = ExportCounts()
                     for video in try store.knownVideos(category: category) {
-                        sink.write("# video \(SafeText.display(video.name).replacingOccurrences(of: "\n", with: " "))\n" + VPDQFormat.lines(video.frames))
+                        sink.write(VPDQFormat.block(name: video.name, frames: video.frames))
                         counts.written += video.frames.count + 1
                     }
                     try sink.close()
@@ -208,19 +208,25 @@ struct HashDB: ParsableCommand {
         @Flag(help: "Print the result as JSON.") var json = false
 
         func run() throws {
-            let (record, videos) = try Console.setup { () throws -> (ImportRecord, ImportRecord?) in
+            let (record, videos) = try Console.setup { () throws -> (entries: ImportRecord, videos: ImportRecord?) in
                 let store = try CaseStore(directory: caseOption.directory, create: false)
                 let hashDatabase = try SQLiteHashDatabase(path: database.path ?? SQLiteHashDatabase.defaultPath())
-                return (try DecisionLearner.learn(from: store, into: hashDatabase), try DecisionLearner.learnVideos(from: store, into: hashDatabase))
+                return try DecisionLearner.learn(from: store, into: hashDatabase)
             }
             if let videos, !json {
                 Console.out("\(SafeText.display(videos.source)): \(videos.counts.read) decided videos read, \(videos.counts.added) added as known videos, \(videos.counts.alreadyPresent) already present\n")
             }
             let counts = record.counts
             if json {
-                struct LearnJSON: Encodable { var source: String; var decisions: Int; var added: Int; var alreadyPresent: Int; var conflicts: Int }
+                struct VideosJSON: Encodable { var read: Int; var added: Int; var alreadyPresent: Int }
+                struct LearnJSON: Encodable {
+                    var source: String; var decisions: Int; var added: Int; var alreadyPresent: Int; var conflicts: Int
+                    var videos: VideosJSON?
+                }
                 Console.out(Console.json(LearnJSON(source: record.source, decisions: counts.read, added: counts.added,
-                                                   alreadyPresent: counts.alreadyPresent, conflicts: record.conflicts.count)))
+                                                   alreadyPresent: counts.alreadyPresent, conflicts: record.conflicts.count,
+                                                   videos: videos.map { VideosJSON(read: $0.counts.read, added: $0.counts.added,
+                                                                                   alreadyPresent: $0.counts.alreadyPresent) })))
             } else {
                 Console.out("\(SafeText.display(record.source)): \(counts.read) decisions read, \(counts.added) added, \(counts.alreadyPresent) already present, \(record.conflicts.count) conflicting\n")
             }

@@ -209,6 +209,9 @@ import TriageTestSupport
         #expect(try Triage.run(["export", "--case", caseDir, "--format", "vpdq", "--category", "A"]).stdout.isEmpty)
         let learned = try Triage.run(["hashdb", "learn", "--case", caseDir, "--db", db])
         #expect(learned.stdout.contains("1 decided videos read, 1 added as known videos"), "\(learned.stdout)")
+        // --json reports the videos too (learned again: already present).
+        let again = try Triage.run(["hashdb", "learn", "--case", caseDir, "--db", db, "--json"]).json() as! [String: Any]
+        #expect((again["videos"] as? [String: Any])?["already_present"] as? Int == 1, "\(again)")
 
         // A re-encoded copy of the clip in another exhibit: new digests, same pictures.
         let other = TestPaths.fixtures + "/video/reencoded"

@@ -62,6 +62,12 @@ public enum VPDQFormat {
     }
 
     /// The lines of one video, as ThreatExchange's vpdq writes them.
+    /// One video as a `# video NAME` block and its frame lines (what `read` takes back). The
+    /// name is made safe to print and kept on one line.
+    public static func block(name: String, frames: [VideoFrameHash]) -> String {
+        "# video \(SafeText.display(name).replacingOccurrences(of: "\n", with: " "))\n" + lines(frames)
+    }
+
     public static func lines(_ frames: [VideoFrameHash]) -> String {
         frames.map { "\($0.frame),\($0.pdq.quality),\($0.pdq.hash.hex),\(String(format: "%.3f", $0.seconds))\n" }.joined()
     }
