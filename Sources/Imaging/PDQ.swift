@@ -53,9 +53,9 @@ public final class PDQHasher {
         guard rows >= Self.minimumSide, cols >= Self.minimumSide else { return nil }
         // The compact second passes use rows x 64, more than rows x cols for narrow images.
         let count = rows * max(cols, 64)
-        if luma.count < count {
-            luma = [Float](repeating: 0, count: count)
-            scratch = [Float](repeating: 0, count: count)
+        if luma.count < count + 4 {  // 4 floats of slack: whole-block reads of the last row
+            luma = [Float](repeating: 0, count: count + 4)
+            scratch = [Float](repeating: 0, count: count + 4)
         }
         var reduced = [Float](repeating: 0, count: 64 * 64)
         let keptRows = (0..<64).map { Int((Double($0) + 0.5) * Double(rows) / 64) }
@@ -120,7 +120,7 @@ public final class PDQHasher {
                     lanes[c] = SIMD8(luma(s0, c), luma(s1, c), luma(s2, c), luma(s3, c), luma(s4, c), luma(s5, c), luma(s6, c), luma(s7, c))
                 }
             }, scatter: { row, count, lanes in
-                scatterRows(lanes, to: output + row * cols, stride: cols, count: count, columns: 0..<cols)
+                scatterLanes(lanes, cols: cols, count: count, into: output + row * cols, stride: cols)
             })
         } }
     }
@@ -162,57 +162,114 @@ public final class PDQHasher {
     static func boxAlongRows(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int,
                              keep: [Int]? = nil) {
         rowBlocks(rows: rows, cols: cols, window: window, gather: { row, count, lanes in
-            func at(_ k: Int) -> UnsafePointer<Float> { input + (row + min(k, count - 1)) * cols }
-            let s0 = at(0), s1 = at(1), s2 = at(2), s3 = at(3), s4 = at(4), s5 = at(5), s6 = at(6), s7 = at(7)
-            for c in 0..<cols { lanes[c] = SIMD8(s0[c], s1[c], s2[c], s3[c], s4[c], s5[c], s6[c], s7[c]) }
+            // A short last block repeats its last row rather than read past the image.
+            gatherLanes({ input + (row + min($0, count - 1)) * cols }, cols: cols, into: lanes)
         }, scatter: { row, count, lanes in
             if let keep {
+                let target = output + row * keep.count
                 for lane in 0..<count {
-                    let target = output + (row + lane) * keep.count
-                    for j in 0..<keep.count { target[j] = lanes[keep[j]][lane] }
+                    for j in 0..<keep.count { target[lane * keep.count + j] = lanes[keep[j]][lane] }
                 }
             } else {
-                scatterRows(lanes, to: output + row * cols, stride: cols, count: count, columns: 0..<cols)
+                scatterLanes(lanes, cols: cols, count: count, into: output + row * cols, stride: cols)
             }
         })
     }
 
-    /// Writes lane k of each vector to row k (count rows, `stride` apart) in one sweep.
-    @inline(__always)
-    static func scatterRows(_ lanes: UnsafePointer<SIMD8<Float>>, to output: UnsafeMutablePointer<Float>, stride: Int, count: Int,
-                            columns: Range<Int>) {
-        if count == 8 {
-            let t0 = output, t1 = output + stride, t2 = output + 2 * stride, t3 = output + 3 * stride
-            let t4 = output + 4 * stride, t5 = output + 5 * stride, t6 = output + 6 * stride, t7 = output + 7 * stride
-            for c in columns {
-                let v = lanes[c]
-                t0[c] = v[0]; t1[c] = v[1]; t2[c] = v[2]; t3[c] = v[3]
-                t4[c] = v[4]; t5[c] = v[5]; t6[c] = v[6]; t7[c] = v[7]
-            }
-        } else {
-            for lane in 0..<count {
-                let target = output + lane * stride
-                for c in columns { target[c] = lanes[c][lane] }
-            }
-        }
-    }
-
-    /// Runs the row filter on blocks of 8 rows: the 8 rows are gathered into SIMD lanes (a
-    /// short last block repeats its last row), filtered together, and scattered back.
+    /// Runs the row filter on blocks of 8 rows: the 8 rows are gathered into SIMD lanes (lane k
+    /// = row k, one vector per column), filtered together, and scattered back.
     @inline(__always)
     static func rowBlocks(rows: Int, cols: Int, window: Int,
                           gather: (_ row: Int, _ count: Int, _ lanes: UnsafeMutablePointer<SIMD8<Float>>) -> Void,
                           scatter: (_ row: Int, _ count: Int, _ lanes: UnsafePointer<SIMD8<Float>>) -> Void) {
-        let buffer = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * cols)
+        let stride = paddedWidth(cols)
+        let buffer = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * stride)
+        buffer.initialize(repeating: .zero, count: 2 * stride)
         defer { buffer.deallocate() }
         var row = 0
         while row < rows {
             let count = min(8, rows - row)
             gather(row, count, buffer)
-            box(buffer, buffer + cols, length: cols, window: window)
-            scatter(row, count, buffer + cols)
+            box(buffer, buffer + stride, length: cols, window: window)
+            scatter(row, count, buffer + stride)
             row += 8
         }
+    }
+
+    /// Row lengths rounded up to whole 4x4 blocks.
+    static func paddedWidth(_ cols: Int) -> Int { (cols + 3) & ~3 }
+
+    /// lanes[c] = (row 0 at c, …, row 7 at c) for every column, by 4x4 block transposes (each
+    /// SIMD8 is two SSE registers: rows 0–3 and rows 4–7). Reads whole blocks: up to 3 floats
+    /// past `cols` in each row (past the last row, the buffers' slack), which land in lanes
+    /// past `cols` and are never used.
+    @inline(__always)
+    static func gatherLanes(_ rowStart: (Int) -> UnsafePointer<Float>, cols: Int, into lanes: UnsafeMutablePointer<SIMD8<Float>>) {
+        let r0 = rowStart(0), r1 = rowStart(1), r2 = rowStart(2), r3 = rowStart(3)
+        let r4 = rowStart(4), r5 = rowStart(5), r6 = rowStart(6), r7 = rowStart(7)
+        for c in Swift.stride(from: 0, to: cols, by: 4) {
+            let low = transposed(load(r0 + c), load(r1 + c), load(r2 + c), load(r3 + c))
+            let high = transposed(load(r4 + c), load(r5 + c), load(r6 + c), load(r7 + c))
+            lanes[c] = SIMD8(lowHalf: low.0, highHalf: high.0)
+            lanes[c + 1] = SIMD8(lowHalf: low.1, highHalf: high.1)
+            lanes[c + 2] = SIMD8(lowHalf: low.2, highHalf: high.2)
+            lanes[c + 3] = SIMD8(lowHalf: low.3, highHalf: high.3)
+        }
+    }
+
+    /// The inverse of `gatherLanes`: lane k of every column to row k (`stride` apart), for the
+    /// first `count` rows and the first `cols` columns only.
+    @inline(__always)
+    static func scatterLanes(_ lanes: UnsafePointer<SIMD8<Float>>, cols: Int, count: Int, into output: UnsafeMutablePointer<Float>, stride: Int) {
+        for c in Swift.stride(from: 0, to: cols, by: 4) {
+            let a = lanes[c], b = lanes[c + 1], d = lanes[c + 2], e = lanes[c + 3]
+            let width = min(4, cols - c)
+            storeRows(transposed(a.lowHalf, b.lowHalf, d.lowHalf, e.lowHalf), count: min(count, 4), width: width,
+                      at: output + c, stride: stride)
+            if count > 4 {
+                storeRows(transposed(a.highHalf, b.highHalf, d.highHalf, e.highHalf), count: count - 4, width: width,
+                          at: output + 4 * stride + c, stride: stride)
+            }
+        }
+    }
+
+    typealias Block = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+
+    /// The 4x4 transpose of four vectors: result k holds lane k of each, in order (two rounds
+    /// of even/odd interleaving, 8 shuffles).
+    @inline(__always)
+    static func transposed(_ v0: SIMD4<Float>, _ v1: SIMD4<Float>, _ v2: SIMD4<Float>, _ v3: SIMD4<Float>) -> Block {
+        @inline(__always) func split(_ x: inout SIMD4<Float>, _ y: inout SIMD4<Float>) {
+            (x, y) = (SIMD4(lowHalf: x.evenHalf, highHalf: y.evenHalf), SIMD4(lowHalf: x.oddHalf, highHalf: y.oddHalf))
+        }
+        var (v0, v1, v2, v3) = (v0, v1, v2, v3)
+        split(&v0, &v1); split(&v2, &v3)
+        split(&v0, &v2); split(&v1, &v3)
+        return (v0, v1, v2, v3)
+    }
+
+    /// Vector k of `block` to row k (`stride` apart) for the first `count` rows, at most
+    /// `width` of its floats.
+    @inline(__always)
+    static func storeRows(_ block: Block, count: Int, width: Int, at output: UnsafeMutablePointer<Float>, stride: Int) {
+        if count == 4 && width == 4 {
+            store(block.0, at: output); store(block.1, at: output + stride)
+            store(block.2, at: output + 2 * stride); store(block.3, at: output + 3 * stride)
+            return
+        }
+        withUnsafeBytes(of: block) { raw in
+            for k in 0..<count {
+                for j in 0..<width { output[k * stride + j] = raw.load(fromByteOffset: (4 * k + j) * 4, as: Float.self) }
+            }
+        }
+    }
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always) static func store(_ v: SIMD4<Float>, at p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
     }
 
     /// One box-filter pass along every column: whole rows at a time, one running sum per
