@@ -198,6 +198,19 @@ echo "  triage scan vs hashdeep:                  $(ratio "${MED[hashdeep]}" "${
 echo "  triage scan --no-perceptual vs hashdeep:  $(ratio "${MED[hashdeep]}" "${MED[scan_exact_only]}")x   (target > 1x: a whole scan faster than hashdeep alone)"
 echo "  triage scan --hash-all vs hashdeep:       $(ratio "${MED[hashdeep]}" "${MED[scan_hash_all]}")x   (both hash every file)"
 echo
+# The floor under a scan with decoding: the image decoders alone (triage bench-decode: every image
+# file of the tree, already read and identified, decoded on all cores; members of the zips are
+# left out, so the floor is if anything low), added to the scan that decodes nothing.
+wait_idle
+"$TRIAGE" bench-decode "$TREE" --repeat "$RUNS" > "$WORK/decode.txt"
+DECODE=$(sed -n 's/^decode only: wall \([0-9.]*\) s.*/\1/p' "$WORK/decode.txt")
+DECODE_PDQ=$(sed -n 's/^decode + PDQ: wall \([0-9.]*\) s.*/\1/p' "$WORK/decode.txt")
+sum() { echo "$1 + $2" | bc -l | xargs printf '%.2f'; }
+echo "floor (triage bench-decode $TREE --repeat $RUNS):"
+sed 's/^/  /' "$WORK/decode.txt"
+echo "  scan --no-perceptual + decoders alone:    $(sum "${MED[scan_exact_only]}" "$DECODE") s = $(ratio "$(sum "${MED[scan_exact_only]}" "$DECODE")" "${MED[hashdeep]}")x hashdeep's time (the least a scan that decodes every image can take, with PDQ free)"
+echo "  scan --no-perceptual + decoders + PDQ:    $(sum "${MED[scan_exact_only]}" "$DECODE_PDQ") s = $(ratio "$(sum "${MED[scan_exact_only]}" "$DECODE_PDQ")" "${MED[hashdeep]}")x (the scan with PDQ took ${MED[scan]} s)"
+echo
 echo "peak RSS (max over runs, /usr/bin/time -v): triage scan $(peak_rss_mb scan) MB, --no-perceptual $(peak_rss_mb scan_exact_only) MB, --hash-all $(peak_rss_mb scan_hash_all) MB"
 s="$WORK/summary-scan-1.json"; h="$WORK/summary-scan_hash_all-1.json"
 echo "triage's own summary (run 1): scan $(json_field "$s" items) items, $(json_field "$s" stills) stills, $(json_field "$s" known) known, $(json_field "$s" errors) errors, $(json_field "$s" seconds) s;" \

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HashDatabase
+import Identification
 import Imaging
 import CaseStore
 import Review
@@ -67,6 +68,96 @@ struct BenchPDQ: ParsableCommand {
             } else {
                 Console.out("\(file): \(row["size"]!) \(decoder.name) decode \(row["decode_ms"]!) ms, hash \(row["hash_ms"]!) ms (medians of \(runs)), quality \(signature.quality), \(signature.hash.hex)\n")
             }
+        }
+    }
+}
+
+/// The floor under a scan's time: the image decoders alone (then with PDQ), on every image
+/// of a folder already read and identified, on all cores. Nothing else a scan does (walking,
+/// reading, libmagic, digests, lookups, the case database) is timed.
+struct BenchDecode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-decode", abstract: "Time the image decoders alone, then with PDQ, on the images under a folder (benchmarks).",
+        shouldDisplay: false)
+
+    @Argument(help: "A folder: every regular file under it that libmagic names a decodable image type.") var folder: String
+    @Option(help: "Worker threads (default: one per core).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("repeat"), help: "Rounds of each; the median wall time is printed.") var rounds = 3
+
+    struct Image: Sendable { let mime: String; let bytes: [UInt8] }
+
+    /// CPU time spent per MIME type (decoding) and in PDQ, summed over the workers.
+    final class Tally: @unchecked Sendable {
+        private let lock = NSLock()
+        private var next = 0
+        var decodeSeconds: [String: Double] = [:]
+        var pdqSeconds = 0.0
+        var failures = 0
+
+        func take() -> Int { lock.withLock { defer { next += 1 }; return next } }
+        func add(decode: [String: Double], pdq: Double, failures: Int) {
+            lock.withLock {
+                decodeSeconds.merge(decode, uniquingKeysWith: +)
+                pdqSeconds += pdq
+                self.failures += failures
+            }
+        }
+    }
+
+    func run() throws {
+        let identifier = try ContentIdentifier()
+        var images: [Image] = []
+        let root = URL(fileURLWithPath: folder)
+        for case let url as URL in FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) ?? .init()
+        where (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
+            let bytes = try [UInt8](Data(contentsOf: url))
+            // The head a scan gives libmagic (FileExaminer.headLength).
+            let mime = try bytes.withUnsafeBytes { raw throws(IdentificationError) in
+                try identifier.mimeType(of: UnsafeRawBufferPointer(rebasing: raw.prefix(16 * 1024)))
+            }
+            if ImageDecoders.decoder(forMIME: mime) != nil { images.append(Image(mime: mime, bytes: bytes)) }
+        }
+        Console.out("\(images.count) image files under \(folder) (read and identified beforehand, untimed), \(threads) threads\n")
+        for withPDQ in [false, true] {
+            var walls: [Double] = []
+            var last = Tally()
+            for _ in 0..<max(1, rounds) {
+                let tally = Tally()
+                walls.append(milliseconds { Self.work(images, threads: threads, pdq: withPDQ, tally: tally) } / 1000)
+                last = tally
+            }
+            let cpu = last.decodeSeconds.values.reduce(0, +) + last.pdqSeconds
+            Console.out(String(format: "%@: wall %.2f s (median of %d; runs %@), %.2f CPU-s", withPDQ ? "decode + PDQ" : "decode only",
+                               median(walls), walls.count, walls.map { String(format: "%.2f", $0) }.joined(separator: " "), cpu)
+                        + (withPDQ ? String(format: " (PDQ %.2f)", last.pdqSeconds) : "") + ", \(last.failures) not decoded\n")
+            if !withPDQ {
+                for (mime, seconds) in last.decodeSeconds.sorted(by: { $0.key < $1.key }) {
+                    let count = images.filter { $0.mime == mime }.count
+                    Console.out(String(format: "  %-12@ %6d files  %.2f CPU-s\n", mime, count, seconds))
+                }
+            }
+        }
+    }
+
+    static func work(_ images: [Image], threads: Int, pdq: Bool, tally: Tally) {
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
+            let hasher = PDQHasher()
+            var decodeSeconds: [String: Double] = [:]
+            var pdqSeconds = 0.0, failures = 0
+            var recycled: [UInt8] = []
+            while case let i = tally.take(), i < images.count {
+                let image = images[i]
+                var decoded: DecodedImage?
+                decodeSeconds[image.mime, default: 0] += milliseconds {
+                    decoded = image.bytes.withUnsafeBytes { data in
+                        try? ImageDecoders.decoder(forMIME: image.mime)!.decode(data, options: DecodeOptions(), recycling: &recycled)
+                    }
+                } / 1000
+                guard let decoded else { failures += 1; continue }
+                if pdq { pdqSeconds += milliseconds { _ = hasher.signature(of: decoded) } / 1000 }
+                recycled = decoded.pixels
+            }
+            tally.add(decode: decodeSeconds, pdq: pdqSeconds, failures: failures)
         }
     }
 }

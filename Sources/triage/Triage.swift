@@ -10,7 +10,7 @@ struct Triage: ParsableCommand {
         discussion: "Exit status: 0 success, 1 finished but some items failed (listed), 2 usage or setup error.",
         version: version,
         subcommands: [HashDB.self, Scan.self, Status.self, Queue.self, ReviewCommand.self, Categorise.self, Undo.self, Report.self, Export.self, Verify.self, Inspect.self,
-                      BenchPDQ.self, BenchIndex.self, BenchReview.self, BenchVideo.self])
+                      BenchPDQ.self, BenchDecode.self, BenchIndex.self, BenchReview.self, BenchVideo.self])
 }
 
 /// `--case DIR`, shared by the case commands.
