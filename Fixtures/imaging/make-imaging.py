@@ -559,6 +559,24 @@ def decode_pillow(path):
         return im.copy()
 
 
+def many_scans(path, scans):
+    """A progressive JPEG whose first AC scan is repeated `scans` times before EOI."""
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (120, 130, 140)).save(buf, "JPEG", quality=90, progressive=True)
+    data = buf.getvalue()
+    segments, i = [], 2
+    while data[i + 1] != 0xD9:
+        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        end = i + 2 + length
+        if data[i + 1] == 0xDA:  # entropy-coded data runs to the next marker (not FF00, not RSTn)
+            while not (data[end] == 0xFF and data[end + 1] != 0x00 and not 0xD0 <= data[end + 1] <= 0xD7):
+                end += 1
+        segments.append(data[i:end])
+        i = end
+    ac = next(seg for seg in segments if seg[1] == 0xDA and seg[5 + 2 * seg[4]] > 0)  # Ss > 0
+    path.write_bytes(data[:2] + b"".join(segments) + ac * scans + b"\xff\xd9")
+
+
 def make_decode():
     DEC.mkdir(parents=True, exist_ok=True)
     W, H = 192, 144
@@ -796,6 +814,14 @@ def make_decode():
     four = noise(4, 4, 3, 44)
     save_png(four, DEC / "four.png")
     fact("four.png", "png", "ok", 4, 4, 3, four, True, "4x4 RGB noise: decodes; all-zero hash, quality 0")
+
+    many_scans(DEC / "many-scans.jpg", scans=1000)
+    fact("many-scans.jpg", "jpeg", "error", 64, 64, None, None, None,
+         "progressive JPEG of a flat 64x64 picture (Pillow), its first AC scan repeated 1,000 times "
+         "(11 bytes each): the decoding-time attack of libjpeg-turbo's 'Two Issues with the JPEG "
+         "Standard'. Each scan costs a pass over the whole image, so a few hundred KB of scans keep a "
+         "decoder busy for minutes. Refused: libjpeg-turbo's scan limit (TJFLAG_LIMITSCANS, 500 scans). "
+         "Without the limit it decodes with a warning ('Inconsistent progression sequence').")
 
     # --- no decoder --------------------------------------------------------------------
     Image.fromarray(rgb).save(DEC / "jp2.jp2", "JPEG2000", irreversible=True,

@@ -63,7 +63,12 @@ static ic_status decode(tjhandle handle, const ic_input *in, ic_info *info, unsi
     }
     int format = grey ? TJPF_GRAY : (cmyk ? TJPF_CMYK : TJPF_RGB);
     ic_status status = IC_OK;
-    if (tjDecompress2(handle, in->data, (unsigned long)in->size, target, scaled_width, 0, scaled_height, format, 0) != 0) {
+    // TJFLAG_LIMITSCANS: a progressive JPEG of more than 500 scans is refused. Each scan costs a
+    // pass over the whole image, so a small hostile file of repeated scans would otherwise keep a
+    // worker busy for minutes (libjpeg-turbo's "Two Issues with the JPEG Standard"); real encoders
+    // write about 10.
+    if (tjDecompress2(handle, in->data, (unsigned long)in->size, target, scaled_width, 0, scaled_height, format,
+                      TJFLAG_LIMITSCANS) != 0) {
         status = tjGetErrorCode(handle) == TJERR_WARNING ? IC_DAMAGED : IC_ERROR;
         ic_message(message, message_size, tjGetErrorStr2(handle));
     }
