@@ -11,8 +11,11 @@ public final class PDQHasher {
     /// Either side under this many pixels gives the all-zero hash with quality 0.
     public static let minimumSide = 5
 
-    private var luma: [Float] = []
-    private var scratch: [Float] = []
+    // Float buffers kept between images (see `filter`): a ring of rows after the first pass,
+    // 8 rows between the column pass and the second row pass, and two rows x 64 images.
+    private var ring: [Float] = []
+    private var staging: [Float] = []
+    private var compact: [Float] = []
 
     public init() {}
 
@@ -31,13 +34,14 @@ public final class PDQHasher {
     /// Gives back float buffers grown for a very large image, so one 100-megapixel photo does
     /// not hold a gigabyte for the rest of the scan.
     public func releaseLargeBuffers() {
-        if luma.count > Self.keptBufferCount {
-            luma = []
-            scratch = []
+        if ring.count + staging.count + compact.count > Self.keptBufferCount {
+            ring = []
+            staging = []
+            compact = []
         }
     }
 
-    static let keptBufferCount = 16 << 20
+    static let keptBufferCount = 4 << 20
 
     // MARK: - The steps
 
@@ -51,38 +55,85 @@ public final class PDQHasher {
     private func transform(_ image: DecodedImage) -> (dct: [Float], quality: Int)? {
         let rows = image.height, cols = image.width
         guard rows >= Self.minimumSide, cols >= Self.minimumSide else { return nil }
-        // The compact second passes use rows x 64, more than rows x cols for narrow images.
-        let count = rows * max(cols, 64)
-        if luma.count < count + 4 {  // 4 floats of slack: whole-block reads of the last row
-            luma = [Float](repeating: 0, count: count + 4)
-            scratch = [Float](repeating: 0, count: count + 4)
-        }
+        let alongRows = Self.windowSize(cols), alongCols = Self.windowSize(rows)
+        let ringRows = Self.ringRows(window: alongCols)
+        // 4 floats of slack after the ring and the staging rows: whole-block reads of a last row.
+        Self.grow(&ring, to: ringRows * cols + 4)
+        Self.grow(&staging, to: 8 * cols + 4)
+        Self.grow(&compact, to: 2 * rows * 64)
         var reduced = [Float](repeating: 0, count: 64 * 64)
         let keptRows = (0..<64).map { Int((Double($0) + 0.5) * Double(rows) / 64) }
         let keptCols = (0..<64).map { Int((Double($0) + 0.5) * Double(cols) / 64) }
         let grey = image.channels == 1 || Self.allGrey(image)
-        luma.withUnsafeMutableBufferPointer { luma in
-            scratch.withUnsafeMutableBufferPointer { scratch in
-                let a = luma.baseAddress!, b = scratch.baseAddress!
+        ring.withUnsafeMutableBufferPointer { ring in staging.withUnsafeMutableBufferPointer { staging in
+            compact.withUnsafeMutableBufferPointer { compact in
+                let first = compact.baseAddress!, second = first + rows * 64
                 if rows == 64 && cols == 64 {  // the reference skips the filter
-                    Self.fillLuma(image, grey: grey, into: a)
-                    for i in 0..<4096 { reduced[i] = a[i] }
+                    Self.fillLuma(image, grey: grey, into: first)
+                    for i in 0..<4096 { reduced[i] = first[i] }
                     return
                 }
-                let alongRows = Self.windowSize(cols), alongCols = Self.windowSize(rows)
-                Self.boxAlongRows(image, grey: grey, into: b, window: alongRows)
-                Self.boxAlongCols(b, a, rows: rows, cols: cols, window: alongCols)
-                // Second row pass: full running sums, but only the 64 kept columns are written,
-                // compactly (rows x 64) into `b`.
-                Self.boxAlongRows(a, b, rows: rows, cols: cols, window: alongRows, keep: keptCols)
-                // Second column pass on those 64 columns; only the 64 kept rows are needed.
-                Self.boxAlongCols(b, a, rows: rows, cols: 64, window: alongCols)
+                Self.filter(image, grey: grey, alongRows: alongRows, alongCols: alongCols, keep: keptCols,
+                            ring: ring.baseAddress!, ringRows: ringRows, staging: staging.baseAddress!, into: first)
+                // Second column pass on the 64 kept columns; only the 64 kept rows are needed.
+                Self.boxAlongCols(first, second, rows: rows, cols: 64, window: alongCols)
                 for i in 0..<64 {
-                    for j in 0..<64 { reduced[i * 64 + j] = a[keptRows[i] * 64 + j] }
+                    for j in 0..<64 { reduced[i * 64 + j] = second[keptRows[i] * 64 + j] }
                 }
             }
-        }
+        } }
         return (Self.dct64To16(reduced), Self.quality(reduced))
+    }
+
+    static func grow(_ buffer: inout [Float], to count: Int) {
+        if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
+    }
+
+    /// Rows the ring must hold: the column pass's window plus the block of 8 the first pass
+    /// writes ahead of it, in whole blocks (a block never wraps around).
+    static func ringRows(window: Int) -> Int { (window + 8 + 7) / 8 * 8 }
+
+    /// Passes 1–3, streamed through small buffers instead of whole-image ones. Each block of 8
+    /// rows filtered along rows (pass 1) goes into a ring; the column pass (2) takes rows from
+    /// it in order, and every 8 rows it gives out are filtered along rows again (pass 3), of
+    /// which the 64 kept columns are written (rows x 64, into `output`). The ring holds the
+    /// `window` + 8 rows the column sums still need, so memory is a few rows rather than 8
+    /// bytes per pixel, and rows are still in cache when read again. Each pass does the same
+    /// float operations in the same order as over the whole image.
+    static func filter(_ image: DecodedImage, grey: Bool, alongRows: Int, alongCols: Int, keep: [Int],
+                       ring: UnsafeMutablePointer<Float>, ringRows: Int, staging: UnsafeMutablePointer<Float>,
+                       into output: UnsafeMutablePointer<Float>) {
+        let rows = image.height, cols = image.width
+        let lanes = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * paddedWidth(cols))
+        lanes.initialize(repeating: .zero, count: 2 * paddedWidth(cols))
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: cols)
+        sums.initialize(repeating: 0, count: cols)
+        defer { lanes.deallocate(); sums.deallocate() }
+        func ringRow(_ k: Int) -> UnsafeMutablePointer<Float> { ring + (k % ringRows) * cols }
+
+        var columns = ColumnPass(rows: rows, cols: cols, window: alongCols, sums: sums)
+        // After each column-pass row: a full block of 8 (or the last rows) goes through pass 3.
+        func secondRowPassIfDue() {
+            let written = columns.written
+            guard written % 8 == 0 || written == rows else { return }
+            let count = (written - 1) % 8 + 1
+            secondRowPass(staging, row: written - count, count: count, cols: cols, window: alongRows, keep: keep, lanes: lanes,
+                          into: output)
+        }
+        var produced = 0
+        for next in 0..<rows {
+            if next == produced {
+                let count = min(8, rows - produced)
+                firstRowPass(image, grey: grey, row: produced, count: count, window: alongRows, lanes: lanes, into: ringRow(produced))
+                produced += count
+            }
+            if columns.add(ringRow(next), row: { UnsafePointer(ringRow($0)) }, into: staging + (columns.written % 8) * cols) {
+                secondRowPassIfDue()
+            }
+        }
+        while columns.drain(row: { UnsafePointer(ringRow($0)) }, into: staging + (columns.written % 8) * cols) {
+            secondRowPassIfDue()
+        }
     }
 
     /// An RGB image whose pixels are all grey is hashed as grey, as the reference's decoder
@@ -104,24 +155,26 @@ public final class PDQHasher {
     /// The reference's Jarosz window: (size + 127) / 128.
     static func windowSize(_ size: Int) -> Int { (size + 2 * 64 - 1) / (2 * 64) }
 
-    /// The first pass along rows, straight from the pixels: luma is computed as rows are
-    /// gathered (Y = 0.299 R + 0.587 G + 0.114 B in float, left to right; grey as is).
-    static func boxAlongRows(_ image: DecodedImage, grey: Bool, into output: UnsafeMutablePointer<Float>, window: Int) {
+    /// The first pass along rows for rows row…row + count - 1, straight from the pixels: luma
+    /// is computed as rows are gathered (Y = 0.299 R + 0.587 G + 0.114 B in float, left to
+    /// right; grey as is). Written to `output`, `count` rows of `cols` floats.
+    static func firstRowPass(_ image: DecodedImage, grey: Bool, row: Int, count: Int, window: Int,
+                             lanes: UnsafeMutablePointer<SIMD8<Float>>, into output: UnsafeMutablePointer<Float>) {
         let cols = image.width, channels = image.channels
         image.pixels.withUnsafeBufferPointer { pixels in Self.lumaTable.withUnsafeBufferPointer { lumaTable in
             let p = pixels.baseAddress!, table = lumaTable.baseAddress!
             @inline(__always) func luma(_ source: UnsafePointer<UInt8>, _ c: Int) -> Float {
                 Self.luma(source, c, grey: grey, channels: channels, table: table)
             }
-            rowBlocks(rows: image.height, cols: cols, window: window, gather: { row, count, lanes in
-                func at(_ k: Int) -> UnsafePointer<UInt8> { p + (row + min(k, count - 1)) * cols * channels }
-                let s0 = at(0), s1 = at(1), s2 = at(2), s3 = at(3), s4 = at(4), s5 = at(5), s6 = at(6), s7 = at(7)
-                for c in 0..<cols {
-                    lanes[c] = SIMD8(luma(s0, c), luma(s1, c), luma(s2, c), luma(s3, c), luma(s4, c), luma(s5, c), luma(s6, c), luma(s7, c))
-                }
-            }, scatter: { row, count, lanes in
-                scatterLanes(lanes, cols: cols, count: count, into: output + row * cols, stride: cols)
-            })
+            // A short last block repeats its last row rather than read past the image.
+            func at(_ k: Int) -> UnsafePointer<UInt8> { p + (row + min(k, count - 1)) * cols * channels }
+            let s0 = at(0), s1 = at(1), s2 = at(2), s3 = at(3), s4 = at(4), s5 = at(5), s6 = at(6), s7 = at(7)
+            for c in 0..<cols {
+                lanes[c] = SIMD8(luma(s0, c), luma(s1, c), luma(s2, c), luma(s3, c), luma(s4, c), luma(s5, c), luma(s6, c), luma(s7, c))
+            }
+            let filtered = lanes + paddedWidth(cols)
+            box(lanes, filtered, length: cols, window: window)
+            scatterLanes(filtered, cols: cols, count: count, into: output, stride: cols)
         } }
     }
 
@@ -157,42 +210,17 @@ public final class PDQHasher {
         }
     }
 
-    /// A pass along rows of a float image. With `keep`, only those columns are written, as a
-    /// compact rows x keep.count image.
-    static func boxAlongRows(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int,
-                             keep: [Int]? = nil) {
-        rowBlocks(rows: rows, cols: cols, window: window, gather: { row, count, lanes in
-            // A short last block repeats its last row rather than read past the image.
-            gatherLanes({ input + (row + min($0, count - 1)) * cols }, cols: cols, into: lanes)
-        }, scatter: { row, count, lanes in
-            if let keep {
-                let target = output + row * keep.count
-                for lane in 0..<count {
-                    for j in 0..<keep.count { target[lane * keep.count + j] = lanes[keep[j]][lane] }
-                }
-            } else {
-                scatterLanes(lanes, cols: cols, count: count, into: output + row * cols, stride: cols)
-            }
-        })
-    }
-
-    /// Runs the row filter on blocks of 8 rows: the 8 rows are gathered into SIMD lanes (lane k
-    /// = row k, one vector per column), filtered together, and scattered back.
-    @inline(__always)
-    static func rowBlocks(rows: Int, cols: Int, window: Int,
-                          gather: (_ row: Int, _ count: Int, _ lanes: UnsafeMutablePointer<SIMD8<Float>>) -> Void,
-                          scatter: (_ row: Int, _ count: Int, _ lanes: UnsafePointer<SIMD8<Float>>) -> Void) {
-        let stride = paddedWidth(cols)
-        let buffer = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * stride)
-        buffer.initialize(repeating: .zero, count: 2 * stride)
-        defer { buffer.deallocate() }
-        var row = 0
-        while row < rows {
-            let count = min(8, rows - row)
-            gather(row, count, buffer)
-            box(buffer, buffer + stride, length: cols, window: window)
-            scatter(row, count, buffer + stride)
-            row += 8
+    /// The second pass along rows for `count` rows (`input`, `cols` floats apart) that are rows
+    /// row…row + count - 1 of the image: full running sums, but only the `keep` columns are
+    /// written, compactly (keep.count floats per row), to `output`'s rows row….
+    static func secondRowPass(_ input: UnsafePointer<Float>, row: Int, count: Int, cols: Int, window: Int, keep: [Int],
+                              lanes: UnsafeMutablePointer<SIMD8<Float>>, into output: UnsafeMutablePointer<Float>) {
+        gatherLanes({ input + min($0, count - 1) * cols }, cols: cols, into: lanes)
+        let filtered = lanes + paddedWidth(cols)
+        box(lanes, filtered, length: cols, window: window)
+        let target = output + row * keep.count
+        for lane in 0..<count {
+            for j in 0..<keep.count { target[lane * keep.count + j] = filtered[keep[j]][lane] }
         }
     }
 
@@ -272,29 +300,56 @@ public final class PDQHasher {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
     }
 
-    /// One box-filter pass along every column: whole rows at a time, one running sum per
-    /// column, so the inner loops run over contiguous memory.
+    /// One box-filter pass along every column of a whole image: whole rows at a time, one
+    /// running sum per column, so the inner loops run over contiguous memory.
     static func boxAlongCols(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int) {
-        let half = (window + 2) / 2
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: cols)
-        defer { sums.deallocate() }
         sums.initialize(repeating: 0, count: cols)
-        var added = 0, removed = 0, written = 0, size = 0
-        for _ in 0..<(half - 1) {
-            accumulate(sums, input + added * cols, cols); added += 1; size += 1
+        defer { sums.deallocate() }
+        var pass = ColumnPass(rows: rows, cols: cols, window: window, sums: sums)
+        for next in 0..<rows { _ = pass.add(input + next * cols, row: { input + $0 * cols }, into: output + pass.written * cols) }
+        while pass.drain(row: { input + $0 * cols }, into: output + pass.written * cols) {}
+    }
+
+    /// The reference's column pass, fed one row at a time in order (so that the first pass can
+    /// stream into it): the window grows for `half` - 1 rows before the first output, is full
+    /// in the middle (add the next row, then take off the oldest), and shrinks at the end;
+    /// each output is `sum / count`.
+    struct ColumnPass {
+        let rows: Int, cols: Int, window: Int, half: Int
+        let sums: UnsafeMutablePointer<Float>
+        private(set) var added = 0, removed = 0, size = 0, written = 0
+
+        init(rows: Int, cols: Int, window: Int, sums: UnsafeMutablePointer<Float>) {
+            (self.rows, self.cols, self.window, self.half, self.sums) = (rows, cols, window, (window + 2) / 2, sums)
         }
-        for _ in 0..<(window - half + 1) {
-            accumulate(sums, input + added * cols, cols); added += 1; size += 1
-            divide(sums, Float(size), into: output + written * cols, cols); written += 1
+
+        /// Adds the next row. When that completes an output row, writes it to `output` and
+        /// returns true. `row(k)` gives back row k, the one leaving the window.
+        mutating func add(_ next: UnsafePointer<Float>, row: (Int) -> UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) -> Bool {
+            PDQHasher.accumulate(sums, next, cols)
+            added += 1
+            if added < half { size += 1; return false }
+            if added <= window {
+                size += 1
+            } else {
+                PDQHasher.deduct(sums, row(removed), cols)
+                removed += 1
+            }
+            PDQHasher.divide(sums, Float(size), into: output, cols)
+            written += 1
+            return true
         }
-        for _ in 0..<max(rows - window, 0) {
-            accumulate(sums, input + added * cols, cols); added += 1
-            deduct(sums, input + removed * cols, cols); removed += 1
-            divide(sums, Float(size), into: output + written * cols, cols); written += 1
-        }
-        for _ in 0..<(half - 1) {
-            deduct(sums, input + removed * cols, cols); removed += 1; size -= 1
-            divide(sums, Float(size), into: output + written * cols, cols); written += 1
+
+        /// After the last row: the next of the shrinking window's outputs, while one is due.
+        mutating func drain(row: (Int) -> UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) -> Bool {
+            guard written < rows else { return false }
+            PDQHasher.deduct(sums, row(removed), cols)
+            removed += 1
+            size -= 1
+            PDQHasher.divide(sums, Float(size), into: output, cols)
+            written += 1
+            return true
         }
     }
 
