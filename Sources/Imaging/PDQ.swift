@@ -43,6 +43,9 @@ public final class PDQHasher {
 
     static let keptBufferCount = 4 << 20
 
+    /// Floats held between images (for tests: a few rows, never the whole image).
+    var bufferedFloats: Int { ring.count + staging.count + compact.count }
+
     // MARK: - The steps
 
     /// Luma → 64x64 → 16x16 DCT coefficients (row-major) and the quality, or nil when too small.

@@ -122,4 +122,15 @@ enum PlainPDQ {
             }
         }
     }
+
+    /// The hasher streams an image through a few rows of floats: a 3000x2000 image (6 million
+    /// pixels: 12 million floats as two float copies) leaves it holding under half a million.
+    @Test func hashingHoldsAFewRowsNotTheImage() {
+        let width = 3000, height = 2000
+        let pixels = (0..<width * height).map { UInt8(truncatingIfNeeded: ($0 % width) &* 3 &+ ($0 / width)) }
+        let hasher = PDQHasher()
+        let signature = hasher.signature(of: DecodedImage(width: width, height: height, channels: 1, pixels: pixels))
+        #expect(signature.quality > 0)
+        #expect(hasher.bufferedFloats < 500_000, "\(hasher.bufferedFloats) floats kept")
+    }
 }
