@@ -19,6 +19,7 @@ extension FileExaminer {
             return result
         }
 
+        working?(result)
         let source: ContainerSource
         var containerSize = declaredSize
         let loaded: ContainerBytes

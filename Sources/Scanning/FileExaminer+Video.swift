@@ -40,6 +40,7 @@ extension FileExaminer {
     private func sampleVideo(_ result: ItemResult, open: () throws(VideoError) -> VideoReader) -> ItemResult {
         var result = result
         defer { hasher.releaseLargeBuffers() }
+        working?(result)
         let print: VideoFingerprint
         do {
             print = VideoFingerprint.compute(try open(), hasher: hasher)

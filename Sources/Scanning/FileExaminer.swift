@@ -1,4 +1,5 @@
 import Evidence
+import Foundation
 import Hashing
 import Identification
 import Imaging
@@ -35,6 +36,12 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     private var heldImageBytes: Int?
     /// Decoding outcomes by SHA-256, shared by a scan's workers (nil: every image is decoded).
     let decodeCache: DecodeCache?
+    /// Told what is known of an item as its examination makes progress: before each library
+    /// call that might not return (decoding, reading a video, opening a container) and at each
+    /// chunk read. The scan's watchdog (`WorkerWatch`) uses it.
+    var working: ((ItemResult) -> Void)?
+    /// Tests of the watchdog only: the decoder call for an image of this file name never returns.
+    var stallOnName: [UInt8]?
 
     init(hashAll: Bool, perceptual: PerceptualOptions = PerceptualOptions(),
          expansion: ExpansionOptions = ExpansionOptions(), decodeCache: DecodeCache? = nil) throws(IdentificationError) {
@@ -213,6 +220,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
                 if count == 0 { break }
                 hasher.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
                 total += Int64(count)
+                working?(result)
             }
         }
         result.size = total
@@ -297,6 +305,8 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
                                                   disposition: result.disposition, reason: result.reason), forSHA256: sha256)
         }
 
+        working?(result)
+        if let stallOnName, result.path.fileName == stallOnName { Self.stallForever() }
         do {
             var image = try decoder.decode(bytes, options: perceptual.decode, recycling: &recycledPixels)
             defer {
@@ -360,6 +370,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             }
             if count == 0 { break }
             total += count
+            working?(result)
             if total > perceptual.maxDecodeBytes {
                 // Larger than declared (a growing file, a member without a size): hash the rest as a stream.
                 var digests = MultiHasher()
@@ -387,6 +398,11 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             imageBuffer.deallocate()
             imageBuffer = .allocate(byteCount: Self.chunkLength, alignment: 64)
         }
+    }
+
+    /// A library call that never returns, for tests of the watchdog (`stallOnName`).
+    static func stallForever() -> Never {
+        while true { sleep(3600) }
     }
 
     /// An image buffer this large is kept for the next image; a larger one is given back.

@@ -24,12 +24,23 @@ public struct ScanOptions: Sendable {
     public var perceptual: PerceptualOptions
     /// Opening archives and documents, and its limits.
     public var expansion: ExpansionOptions
+    /// Seconds a worker may go without progress (a library call that does not return) before
+    /// its item is recorded as `stalled` and another worker takes over; 0: never. Longer than
+    /// a video's own time limit, which ends its reading cleanly.
+    public var stallLimit: Double
+    /// For tests of the watchdog: decoding an image of this file name never returns.
+    public var simulateStallOnName: String?
+
+    public static let defaultStallLimit: Double = 900
 
     public init(roots: [String], exhibit: String, examiner: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 hashAll: Bool = false, batchSize: Int = 500, simulateKillAfterBatches: Int? = nil,
-                perceptual: PerceptualOptions = PerceptualOptions(), expansion: ExpansionOptions = ExpansionOptions()) {
+                perceptual: PerceptualOptions = PerceptualOptions(), expansion: ExpansionOptions = ExpansionOptions(),
+                stallLimit: Double = ScanOptions.defaultStallLimit, simulateStallOnName: String? = nil) {
         self.perceptual = perceptual
         self.expansion = expansion
+        self.stallLimit = max(0, stallLimit)
+        self.simulateStallOnName = simulateStallOnName
         self.roots = roots
         self.exhibit = exhibit
         self.examiner = examiner
@@ -132,13 +143,16 @@ public final class ScanPipeline {
     public func run(progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) throws -> ScanProgress {
         let roots = try Self.openRoots(options.roots)
         let alreadyComplete = try store.hasFinishedScan(exhibit: options.exhibit, roots: options.roots)
-        var examiners: [FileExaminer] = []
         let decodeCache = DecodeCache()
+        let makeExaminer = { @Sendable [options] () throws(IdentificationError) -> FileExaminer in
+            let examiner = try FileExaminer(hashAll: options.hashAll, perceptual: options.perceptual, expansion: options.expansion,
+                                            decodeCache: decodeCache)
+            examiner.stallOnName = options.simulateStallOnName.map { Array($0.utf8) }
+            return examiner
+        }
+        var examiners: [FileExaminer] = []
         do {
-            for _ in 0..<options.jobs {
-                examiners.append(try FileExaminer(hashAll: options.hashAll, perceptual: options.perceptual, expansion: options.expansion,
-                                                  decodeCache: decodeCache))
-            }
+            for _ in 0..<options.jobs { examiners.append(try makeExaminer()) }
         } catch {
             throw ScanError(message: "cannot start libmagic: \(error.message); is libmagic's database (libmagic-mgc) installed?")
         }
@@ -156,16 +170,23 @@ public final class ScanPipeline {
             let results = BlockingQueue<(ItemResult, near: [KnownMatch])>(capacity: 1024, wakeAt: 64)
             let matcher = PerceptualMatcher(index: perceptualIndex, videos: knownVideos, options: options.perceptual)
             let workersDone = DispatchGroup()
-            for examiner in examiners {
+            let watches = Protected<[WorkerWatch]>([])
+            let startWorker = { @Sendable (examiner: FileExaminer) in
+                let watch = WorkerWatch()
+                watches.mutate { $0.append(watch) }
+                examiner.working = { watch.working(on: $0) }
                 // Perceptual lookups run here, on every worker, not on the single recorder thread:
                 // against a national hash set each costs a fraction of a millisecond.
                 let thread = Thread { [work, results] in
                     while let entry = work.pop() {
+                        watch.begin(entry)
                         examiner.examine(entry, in: root) { result in
                             // Members an earlier, killed run recorded before it reached their container's end.
                             if result.path.depth > 0, recorded.contains(result.path.bytes) { return recorder.skipped() }
-                            results.push((result, matcher.matches(for: result)))
+                            watch.deliver(result) { results.push((result, matcher.matches(for: result))) }
                         }
+                        // Given up by the watchdog, which left the group for this thread.
+                        if watch.isAbandoned { return }
                     }
                     workersDone.leave()
                 }
@@ -174,6 +195,7 @@ public final class ScanPipeline {
                 thread.stackSize = 8 << 20
                 thread.start()
             }
+            examiners.forEach(startWorker)
             let recorderDone = DispatchSemaphore(value: 0)
             let recorderThread = Thread { [results] in
                 while let (result, near) = results.pop() { recorder.add(result, nearMatches: near, source: root.path) }
@@ -181,6 +203,30 @@ public final class ScanPipeline {
                 recorderDone.signal()
             }
             recorderThread.start()
+
+            // Once a second: a worker with no progress for the stall limit is given up; its item
+            // is recorded and a new worker takes its place (entering the group before the stuck
+            // one leaves it, so the group never looks finished early).
+            let walkDone = DispatchSemaphore(value: 0)
+            let watchdogDone = DispatchSemaphore(value: 0)
+            let watchdog = Thread { [work, results, options] in
+                while walkDone.wait(timeout: .now() + 1) == .timedOut {
+                    guard options.stallLimit > 0 else { continue }
+                    for watch in watches.value {
+                        guard let stalled = watch.abandonIfStalled(limit: options.stallLimit) else { continue }
+                        for result in stalled { results.push((result, [])) }
+                        do {
+                            startWorker(try makeExaminer())
+                        } catch {
+                            recorder.failure = ScanError(message: "a worker stalled and no other could start (\(error)); the scan stopped (re-run it to continue)")
+                            work.close()
+                        }
+                        workersDone.leave()
+                    }
+                }
+                watchdogDone.signal()
+            }
+            watchdog.start()
 
             // A failure that stops the scan (a lookup or a commit) also stops the walk.
             Walker(root: root).walk(until: { recorder.failure != nil }) { entry in
@@ -194,6 +240,8 @@ public final class ScanPipeline {
             }
             work.close()
             workersDone.wait()
+            walkDone.signal()
+            watchdogDone.wait()
             results.close()
             recorderDone.wait()
             if let failure = recorder.failure { throw failure }
@@ -263,6 +311,7 @@ public final class ScanPipeline {
             settings["video_time_limit"] = Self.number(options.perceptual.video.timeLimit)
             settings["video_decoder"] = "FFmpeg (\(VideoReader.versions))"
         }
+        settings["stall_limit"] = options.stallLimit > 0 ? Self.number(options.stallLimit) : "none"
         settings.merge(options.expansion.settings) { $1 }
         if let codes = hashDatabaseFacts.categoryCodes, !codes.isEmpty { settings["category_codes"] = codes }
         if hashDatabaseFacts.knownGoodEntries > 0 { settings["known_good_entries"] = String(hashDatabaseFacts.knownGoodEntries) }

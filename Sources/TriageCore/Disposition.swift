@@ -52,11 +52,15 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
     case expansionLimit = "expansion-limit"
     /// A container with more members than the limit: the rest are not listed.
     case entryLimit = "entry-limit"
+    /// An item on which a library call made no progress for the stall limit (it never
+    /// returned): given up and recorded with what was known before the call (identification and
+    /// digests when they came first); another worker took over.
+    case stalled
 
     /// True when the item could not be examined and must be listed as an error in reports.
     public var isError: Bool {
         switch self {
-        case .unreadable, .identificationFailed, .containerDamaged, .encrypted: true
+        case .unreadable, .identificationFailed, .containerDamaged, .encrypted, .stalled: true
         default: false
         }
     }

@@ -97,10 +97,15 @@ struct Scan: ParsableCommand {
     @Option(help: ArgumentHelp("Items per committed batch.", visibility: .hidden)) var batchSize = 500
     @Option(help: ArgumentHelp("Tests only: exit abruptly after this many batches.", visibility: .hidden))
     var simulateKillAfterBatches: Int?
+    @Option(help: "Seconds a worker may make no progress (a library call that does not return) before its item is recorded as stalled and another worker takes over; 0: never.")
+    var stallLimit = ScanOptions.defaultStallLimit
+    @Option(help: ArgumentHelp("Tests only: decoding an image of this file name never returns.", visibility: .hidden))
+    var simulateStallOn: String?
 
     func validate() throws {
         if !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
         if exhibit.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exhibit must not be empty") }
+        if !(stallLimit >= 0 && stallLimit.isFinite) { throw ValidationError("--stall-limit must be 0 or more seconds") }
         try validateProfile(profile)
         try perceptual.validate()
         try expansion.validate()
@@ -121,7 +126,8 @@ struct Scan: ParsableCommand {
             let store = try CaseStore(directory: caseOption.directory, create: true, profile: profile?.lowercased())
             return (try ScanPipeline(options: ScanOptions(roots: absoluteRoots, exhibit: exhibit, examiner: name, jobs: jobs, hashAll: hashAll,
                                                        batchSize: batchSize, simulateKillAfterBatches: simulateKillAfterBatches,
-                                                       perceptual: perceptual.options, expansion: expansion.options),
+                                                       perceptual: perceptual.options, expansion: expansion.options,
+                                                       stallLimit: stallLimit, simulateStallOnName: simulateStallOn),
                                hashDatabase: hashDatabase, store: store), store)
         }
         // Held while the scan runs, so that a report made meanwhile says it is interim.

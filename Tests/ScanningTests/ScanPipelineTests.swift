@@ -99,4 +99,39 @@ struct EmptyLookup: KnownHashLookup {
         #expect(after.st_ctim.tv_sec == before.st_ctim.tv_sec && after.st_ctim.tv_nsec == before.st_ctim.tv_nsec)
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url("evidence")) == ["a.jpg"])
     }
+
+    /// A decoder call that never returns (simulated on every image named beach.png: one file
+    /// and one zip member) is given up after the stall limit: the item is recorded `stalled`
+    /// with its identification and digests, the zip holding the member is recorded `stalled`
+    /// naming it, a new worker takes over (with one job, nothing else would run), and every
+    /// other item is examined as usual.
+    @Test(.timeLimit(.minutes(1))) func aWorkerStuckInALibraryIsGivenUpAndItsItemRecorded() throws {
+        let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
+        tree.copy(TestPaths.evidence + "/exhibit-3/Backups/photos.zip", to: "photos.zip")
+        tree.copy(TestPaths.fixtures + "/imaging/decode/rgb.png", to: "beach.png")
+        tree.copy(TestPaths.fixtures + "/imaging/decode/rgb.jpg", to: "later/other.jpg")
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        var options = options(temp.url("evidence"))
+        options.jobs = 1
+        options.stallLimit = 1
+        options.simulateStallOnName = "beach.png"
+        let progress = try ScanPipeline(options: options, hashDatabase: EmptyLookup(), facts: facts, store: store).run()
+
+        var items: [String: ItemResult] = [:]
+        try store.forEachItem { item in
+            #expect(items[item.result.path.display] == nil, "\(item.result.path.display) recorded twice")
+            items[item.result.path.display] = item.result
+        }
+        for path in ["beach.png", "photos.zip!/2019/beach.png"] {
+            #expect(items[path]?.disposition == .stalled, "\(path)")
+            #expect(items[path]?.kind == .still && items[path]?.mime == "image/png", "\(path): identified before the stuck call")
+            #expect(items[path]?.digests != nil, "\(path): digests kept")
+        }
+        #expect(items["photos.zip"]?.disposition == .stalled)
+        #expect(items["photos.zip"]?.mime == "application/zip")
+        #expect(items["photos.zip"]?.reason?.contains("photos.zip!/2019/beach.png") == true)
+        #expect(items["photos.zip!/2019/IMG_0001.jpg"]?.pdq != nil, "members before the stuck one stand, decoded")
+        #expect(items["later/other.jpg"]?.disposition == .processed, "the new worker examined the rest")
+        #expect(progress.errors == 3)
+    }
 }
