@@ -127,4 +127,38 @@ import TriageTestSupport
         #expect(try scan(root, two, extra: ["--jobs", "4"]).status == 0)
         #expect(try counts(one) == counts(two))
     }
+
+    /// A decoder call that never returns (simulated) costs the stall limit, not the scan: the
+    /// item is recorded `stalled`, an error (status 1), with its digests, so its exact match
+    /// still counts and the exhibit's category counts equal an ordinary scan's; a re-run does
+    /// not try it again.
+    @Test(.timeLimit(.minutes(2))) func aStalledDecoderIsGivenUpAndTheScanEnds() throws {
+        try importFixtures()
+        let root = TestPaths.evidence + "/exhibit-1"
+        let reference = temp.url("reference")
+        #expect(try scan(root, reference).status == 0)
+        let stalled = temp.url("stalled")
+        let first = try scan(root, stalled, extra: ["--jobs", "1", "--stall-limit", "1", "--simulate-stall-on", "IMG_0002.jpg"])
+        #expect(first.status == 1, "\(first.stderr)")
+
+        let report = try Triage.run(["report", "--case", stalled, "--format", "json"]).json() as! [String: Any]
+        let errors = report["errors"] as! [[String: Any]]
+        #expect(errors.count == 1)
+        #expect(errors.first?["path"] as? String == "DCIM/100CAM/IMG_0002.jpg")
+        #expect(errors.first?["disposition"] as? String == "stalled")
+        let ordinary = try Triage.run(["report", "--case", reference, "--format", "json"]).json() as! [String: Any]
+        // Everything but the error count.
+        let exhibits = { (report: [String: Any]) in
+            let rows = (report["exhibits"] as! [[String: Any]]).map { $0.filter { $0.key != "errors" } }
+            return String(decoding: try! JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys]), as: UTF8.self)
+        }
+        #expect(exhibits(report) == exhibits(ordinary), "the stalled image's exact match (known.md5, category C) still counts")
+        #expect((report["exhibits"] as! [[String: Any]]).first?["errors"] as? Int == 1)
+
+        let again = try scan(root, stalled)
+        #expect(again.status == 1)
+        let summary = try again.json() as! [String: Any], firstSummary = try first.json() as! [String: Any]
+        #expect(summary["items"] as? Int == 0)
+        #expect(summary["already_recorded"] as? Int == firstSummary["items"] as? Int)
+    }
 }
