@@ -150,9 +150,10 @@ public final class ScanPipeline {
             examiner.stallOnName = options.simulateStallOnName.map { Array($0.utf8) }
             return examiner
         }
-        var examiners: [FileExaminer] = []
+        // One examiner per worker slot, for every root; the watchdog replaces a stuck one.
+        let examiners: Protected<[FileExaminer]>
         do {
-            for _ in 0..<options.jobs { examiners.append(try makeExaminer()) }
+            examiners = Protected(try (0..<options.jobs).map { _ throws(IdentificationError) in try makeExaminer() })
         } catch {
             throw ScanError(message: "cannot start libmagic: \(error.message); is libmagic's database (libmagic-mgc) installed?")
         }
@@ -171,8 +172,9 @@ public final class ScanPipeline {
             let matcher = PerceptualMatcher(index: perceptualIndex, videos: knownVideos, options: options.perceptual)
             let workersDone = DispatchGroup()
             let watches = Protected<[WorkerWatch]>([])
-            let startWorker = { @Sendable (examiner: FileExaminer) in
-                let watch = WorkerWatch()
+            let startWorker = { @Sendable (slot: Int) in
+                let examiner = examiners.value[slot]
+                let watch = WorkerWatch(slot: slot)
                 watches.mutate { $0.append(watch) }
                 examiner.working = { watch.working(on: $0) }
                 // Perceptual lookups run here, on every worker, not on the single recorder thread:
@@ -195,7 +197,7 @@ public final class ScanPipeline {
                 thread.stackSize = 8 << 20
                 thread.start()
             }
-            examiners.forEach(startWorker)
+            (0..<options.jobs).forEach(startWorker)
             let recorderDone = DispatchSemaphore(value: 0)
             let recorderThread = Thread { [results] in
                 while let (result, near) = results.pop() { recorder.add(result, nearMatches: near, source: root.path) }
@@ -205,18 +207,21 @@ public final class ScanPipeline {
             recorderThread.start()
 
             // Once a second: a worker with no progress for the stall limit is given up; its item
-            // is recorded and a new worker takes its place (entering the group before the stuck
-            // one leaves it, so the group never looks finished early).
-            let walkDone = DispatchSemaphore(value: 0)
+            // is recorded and a new worker, with a new examiner (the stuck thread still uses the
+            // old one), takes its slot. It joins the group before the stuck one leaves it, so the
+            // group never looks finished early.
+            let workersFinished = DispatchSemaphore(value: 0)
             let watchdogDone = DispatchSemaphore(value: 0)
             let watchdog = Thread { [work, results, options] in
-                while walkDone.wait(timeout: .now() + 1) == .timedOut {
+                while workersFinished.wait(timeout: .now() + 1) == .timedOut {
                     guard options.stallLimit > 0 else { continue }
                     for watch in watches.value {
                         guard let stalled = watch.abandonIfStalled(limit: options.stallLimit) else { continue }
                         for result in stalled { results.push((result, [])) }
                         do {
-                            startWorker(try makeExaminer())
+                            let fresh = try makeExaminer()
+                            examiners.mutate { $0[watch.slot] = fresh }
+                            startWorker(watch.slot)
                         } catch {
                             recorder.failure = ScanError(message: "a worker stalled and no other could start (\(error)); the scan stopped (re-run it to continue)")
                             work.close()
@@ -240,7 +245,7 @@ public final class ScanPipeline {
             }
             work.close()
             workersDone.wait()
-            walkDone.signal()
+            workersFinished.signal()
             watchdogDone.wait()
             results.close()
             recorderDone.wait()

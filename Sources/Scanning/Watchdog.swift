@@ -10,7 +10,9 @@ import TriageCore
 /// The watchdog gives up on such a worker instead: it records the item as `stalled` and starts
 /// another worker, and the stuck one's later results, if any, are dropped here. So every item
 /// still ends with exactly one result, and the scan ends.
-final class WorkerWatch: @unchecked Sendable {  // every field behind `lock`
+final class WorkerWatch: @unchecked Sendable {  // every variable behind `lock`
+    /// The worker's place among the scan's `jobs` (its examiner's).
+    let slot: Int
     private let lock = NSLock()
     private var entry: WalkEntry?
     /// The last item reported (an entry or a member), and the last report on the entry itself.
@@ -18,6 +20,8 @@ final class WorkerWatch: @unchecked Sendable {  // every field behind `lock`
     private var entryPartial: ItemResult?
     private var lastProgress: UInt64 = 0
     private var abandoned = false
+
+    init(slot: Int) { self.slot = slot }
 
     /// The worker starts on `entry`.
     func begin(_ entry: WalkEntry) {
