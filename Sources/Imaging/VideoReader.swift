@@ -186,7 +186,8 @@ public struct VideoFingerprint: Sendable {
     public var stopped: VideoError?
 
     /// Samples and hashes every frame the reader gives.
-    public static func compute(_ reader: VideoReader, hasher: PDQHasher) -> VideoFingerprint {
+    /// `onFrame` is called after each sampled frame (the scan's watchdog sees progress).
+    public static func compute(_ reader: VideoReader, hasher: PDQHasher, onFrame: () -> Void = {}) -> VideoFingerprint {
         var frames: [VideoFrameHash] = []
         var stopped: VideoError?
         var width = reader.width, height = reader.height
@@ -201,6 +202,7 @@ public struct VideoFingerprint: Sendable {
             height = sample.image.height
             frames.append(VideoFrameHash(frame: sample.frame, microseconds: sample.microseconds,
                                          pdq: hasher.signature(of: sample.image), sceneChange: sample.sceneChange))
+            onFrame()
         }
         var facts = reader.facts
         facts.capped = reader.capped

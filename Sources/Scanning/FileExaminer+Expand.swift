@@ -64,6 +64,7 @@ extension FileExaminer {
             do {
                 guard let next = try listing.next() else { break }
                 (member, path) = next
+                progressed?()
             } catch is MemberListing.EntryLimit {
                 result.disposition = .entryLimit
                 result.reason = "more than \(expansion.maxEntries) members (the limit): the rest are not listed"
@@ -188,6 +189,6 @@ extension FileExaminer {
     /// Reads the rest of a member and throws it away, so that limits see what decompression costs.
     func drain(_ data: MemberStream) {
         let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[Self.deepHeadRoom...])
-        while let count = try? data.read(into: chunk), count > 0 {}
+        while let count = try? data.read(into: chunk), count > 0 { progressed?() }
     }
 }

@@ -43,7 +43,7 @@ extension FileExaminer {
         working?(result)
         let print: VideoFingerprint
         do {
-            print = VideoFingerprint.compute(try open(), hasher: hasher)
+            print = VideoFingerprint.compute(try open(), hasher: hasher) { progressed?() }
         } catch {
             result.reason = error.message
             switch error {

@@ -40,6 +40,9 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     /// call that might not return (decoding, reading a video, opening a container) and at each
     /// chunk read. The scan's watchdog (`WorkerWatch`) uses it.
     var working: ((ItemResult) -> Void)?
+    /// Told of progress that concerns no new item: a member listed, member data skipped, a video
+    /// frame sampled.
+    var progressed: (() -> Void)?
     /// Tests of the watchdog only: the decoder call for an image of this file name never returns.
     var stallOnName: [UInt8]?
 

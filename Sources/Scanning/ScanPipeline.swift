@@ -25,8 +25,7 @@ public struct ScanOptions: Sendable {
     /// Opening archives and documents, and its limits.
     public var expansion: ExpansionOptions
     /// Seconds a worker may go without progress (a library call that does not return) before
-    /// its item is recorded as `stalled` and another worker takes over; 0: never. Longer than
-    /// a video's own time limit, which ends its reading cleanly.
+    /// its item is recorded as `stalled` and another worker takes over; 0: never.
     public var stallLimit: Double
     /// For tests of the watchdog: decoding an image of this file name never returns.
     public var simulateStallOnName: String?
@@ -177,15 +176,18 @@ public final class ScanPipeline {
                 let watch = WorkerWatch(slot: slot)
                 watches.mutate { $0.append(watch) }
                 examiner.working = { watch.working(on: $0) }
+                examiner.progressed = { watch.alive() }
                 // Perceptual lookups run here, on every worker, not on the single recorder thread:
                 // against a national hash set each costs a fraction of a millisecond.
                 let thread = Thread { [work, results] in
                     while let entry = work.pop() {
                         watch.begin(entry)
                         examiner.examine(entry, in: root) { result in
-                            // Members an earlier, killed run recorded before it reached their container's end.
-                            if result.path.depth > 0, recorded.contains(result.path.bytes) { return recorder.skipped() }
-                            watch.deliver(result) { results.push((result, matcher.matches(for: result))) }
+                            watch.deliver(result) {
+                                // Members an earlier, killed run recorded before it reached their container's end.
+                                if result.path.depth > 0, recorded.contains(result.path.bytes) { return recorder.skipped() }
+                                results.push((result, matcher.matches(for: result)))
+                            }
                         }
                         // Given up by the watchdog, which left the group for this thread.
                         if watch.isAbandoned { return }
@@ -218,6 +220,14 @@ public final class ScanPipeline {
                     for watch in watches.value {
                         guard let stalled = watch.abandonIfStalled(limit: options.stallLimit) else { continue }
                         for result in stalled { results.push((result, [])) }
+                        // A copy of the still image the call stalled on (the innermost item)
+                        // would stall the same way: it is recorded so at once (DecodeCache).
+                        if let stuck = stalled.first, stuck.kind == .still, let sha256 = stuck.digests?.sha256 {
+                            decodeCache.keep(DecodeCache.Outcome(
+                                image: nil, pdq: nil, dihedral: nil, disposition: .stalled,
+                                reason: "not decoded: the decoder did not return on an identical copy (same SHA-256) earlier "
+                                    + "in this scan"), forSHA256: sha256)
+                        }
                         do {
                             let fresh = try makeExaminer()
                             examiners.mutate { $0[watch.slot] = fresh }

@@ -105,7 +105,8 @@ struct Scan: ParsableCommand {
     func validate() throws {
         if !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
         if exhibit.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exhibit must not be empty") }
-        if !(stallLimit >= 0 && stallLimit.isFinite) { throw ValidationError("--stall-limit must be 0 or more seconds") }
+        // The watchdog looks once a second.
+        if !(stallLimit == 0 || (stallLimit >= 1 && stallLimit.isFinite)) { throw ValidationError("--stall-limit must be 0 (never) or at least 1 second") }
         try validateProfile(profile)
         try perceptual.validate()
         try expansion.validate()

@@ -138,7 +138,7 @@ import TriageTestSupport
         let reference = temp.url("reference")
         #expect(try scan(root, reference).status == 0)
         let stalled = temp.url("stalled")
-        let first = try scan(root, stalled, extra: ["--jobs", "1", "--stall-limit", "1", "--simulate-stall-on", "IMG_0002.jpg"])
+        let first = try scan(root, stalled, extra: ["--jobs", "1", "--stall-limit", "3", "--simulate-stall-on", "IMG_0002.jpg"])
         #expect(first.status == 1, "\(first.stderr)")
 
         let report = try Triage.run(["report", "--case", stalled, "--format", "json"]).json() as! [String: Any]

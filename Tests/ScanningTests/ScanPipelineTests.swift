@@ -100,16 +100,19 @@ struct EmptyLookup: KnownHashLookup {
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url("evidence")) == ["a.jpg"])
     }
 
-    /// A decoder call that never returns (simulated on every image named beach.png: one file
-    /// and one zip member) is given up after the stall limit: the item is recorded `stalled`
-    /// with its identification and digests, the zip holding the member is recorded `stalled`
-    /// naming it, a new worker takes over (with one job, nothing else would run), and every
-    /// other item is examined as usual.
+    /// A decoder call that never returns (simulated on every image named beach.png: one file,
+    /// one zip member, one in a second root) is given up after the stall limit: the item is
+    /// recorded `stalled` with its identification and digests, the zip holding the member is
+    /// recorded `stalled` naming it, a new worker takes over (with one job, nothing else would
+    /// run), a later copy of a stalled image is recorded at once, and every other item is
+    /// examined as usual.
     @Test(.timeLimit(.minutes(1))) func aWorkerStuckInALibraryIsGivenUpAndItsItemRecorded() throws {
         let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
         tree.copy(TestPaths.evidence + "/exhibit-3/Backups/photos.zip", to: "photos.zip")
         tree.copy(TestPaths.fixtures + "/imaging/decode/rgb.png", to: "beach.png")
         tree.copy(TestPaths.fixtures + "/imaging/decode/rgb.jpg", to: "later/other.jpg")
+        // Walked last: the same bytes as beach.png, under another name.
+        tree.copy(TestPaths.fixtures + "/imaging/decode/rgb.png", to: "zz/copy.png")
         // A second root: its worker is the replacement's slot, with a new examiner.
         let secondTree = EvidenceTreeBuilder(root: temp.url("second"))
         secondTree.copy(TestPaths.fixtures + "/imaging/decode/grey.png", to: "beach.png")
@@ -118,7 +121,8 @@ struct EmptyLookup: KnownHashLookup {
         var options = options(temp.url("evidence"))
         options.roots.append(temp.url("second"))
         options.jobs = 1
-        options.stallLimit = 1
+        // Far above a decode of these small files, so that a busy machine cannot fake a stall.
+        options.stallLimit = 3
         options.simulateStallOnName = "beach.png"
         let progress = try ScanPipeline(options: options, hashDatabase: EmptyLookup(), facts: facts, store: store).run()
 
@@ -140,6 +144,32 @@ struct EmptyLookup: KnownHashLookup {
         #expect(items["photos.zip"]?.reason?.contains("photos.zip!/2019/beach.png") == true)
         #expect(items["photos.zip!/2019/IMG_0001.jpg"]?.pdq != nil, "members before the stuck one stand, decoded")
         #expect(items["later/other.jpg"]?.disposition == .processed, "the new worker examined the rest")
-        #expect(progress.errors == 4)
+        #expect(items["zz/copy.png"]?.disposition == .stalled, "a copy of a stalled image is not decoded again")
+        #expect(items["zz/copy.png"]?.reason?.contains("identical copy") == true)
+        #expect(progress.errors == 5)
+    }
+
+    /// A stall two containers deep (a JPEG in a tar.gz in a zip) records every open level as
+    /// `stalled`: the JPEG, the tar.gz and the zip, each container naming the JPEG; the zip's
+    /// members before it and the tar.gz's listing up to it stand.
+    @Test(.timeLimit(.minutes(1))) func aStallInsideNestedContainersRecordsEveryOpenLevel() throws {
+        let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
+        tree.copy(TestPaths.evidence + "/exhibit-3/Backups/photos.zip", to: "photos.zip")
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        var options = options(temp.url("evidence"))
+        options.jobs = 1
+        options.stallLimit = 3
+        options.simulateStallOnName = "IMG_0003.jpg"
+        _ = try ScanPipeline(options: options, hashDatabase: EmptyLookup(), facts: facts, store: store).run()
+        var items: [String: ItemResult] = [:]
+        try store.forEachItem { items[$0.result.path.display] = $0.result }
+        let stalled = items.filter { $0.value.disposition == .stalled }.keys.sorted()
+        let inner = "photos.zip!/2019/old.tar.gz!/x/IMG_0003.jpg"
+        #expect(stalled == ["photos.zip", "photos.zip!/2019/old.tar.gz", inner], "\(items.keys.sorted())")
+        #expect(items[inner]?.digests != nil)
+        for outer in ["photos.zip", "photos.zip!/2019/old.tar.gz"] {
+            #expect(items[outer]?.reason?.contains(inner) == true, "\(outer): \(items[outer]?.reason ?? "")")
+        }
+        #expect(items["photos.zip!/2019/IMG_0001.jpg"]?.pdq != nil)
     }
 }
