@@ -806,6 +806,15 @@ def make_decode():
          "Must be refused from the header (1e10 pixels, 30 GB) before any allocation. libpng's own default "
          "limit is 1,000,000 per side, so the limit must be triage's. Pillow raises DecompressionBombError.")
 
+    strip = np.zeros((1, 1 + 3 * 8), np.uint8).tobytes()
+    ihdr = struct.pack(">IIBBBBB", 2_000_000, 5, 8, 2, 0, 0, 0)
+    (DEC / "wide.png").write_bytes(b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
+                                   + png_chunk(b"IDAT", zlib.compress(strip, 9)) + png_chunk(b"IEND", b""))
+    fact("wide.png", "png", "dimension-limit", 2_000_000, 5, None, None, None,
+         "IHDR declares 2000000x5 RGB 8-bit (10 megapixels, under the pixel limit), IDAT holds 8 pixels. "
+         "Refused from the header: a side over 1,000,000 pixels (libpng's own default limit, which triage "
+         "applies itself since it lifts libpng's to judge sizes first).")
+
     one = np.array([[[200, 40, 90]]], np.uint8)
     save_png(one, DEC / "one.png")
     fact("one.png", "png", "ok", 1, 1, 3, one, True,

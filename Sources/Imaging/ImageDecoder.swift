@@ -31,6 +31,8 @@ public enum DecodeError: Error, Sendable, Equatable {
     case noDecoder(mime: String)
     /// The declared size is over the limit; refused before any pixel memory was allocated.
     case dimensionLimit(width: Int, height: Int, limit: Int)
+    /// A declared side is longer than `DecodeOptions.maxSide`; refused before allocation.
+    case sideLimit(width: Int, height: Int, limit: Int)
     /// The library refused the data.
     case failed(decoder: String, message: String)
 
@@ -39,6 +41,8 @@ public enum DecodeError: Error, Sendable, Equatable {
         case .noDecoder(let mime): "no decoder for \(mime)"
         case .dimensionLimit(let width, let height, let limit):
             "declared size \(width)x\(height) is over the limit of \(limit) pixels; not decoded"
+        case .sideLimit(let width, let height, let limit):
+            "declared size \(width)x\(height) has a side over the limit of \(limit) pixels; not decoded"
         case .failed(let decoder, let message): "\(decoder): \(message)"
         }
     }
@@ -53,6 +57,10 @@ public struct DecodeOptions: Sendable, Hashable {
     public var jpegMinimumShortSide: Int?
 
     public static let defaultMaxPixels = 250_000_000
+    /// No side may be longer than this (libpng's own default limit): PDQ's passes keep a few
+    /// rows and 64 bytes per column, so an image 5 pixels high and 50 million wide would
+    /// otherwise cost gigabytes within the pixel limit.
+    public static let maxSide = 1_000_000
 
     public init(maxPixels: Int = DecodeOptions.defaultMaxPixels, jpegMinimumShortSide: Int? = nil) {
         self.maxPixels = maxPixels
@@ -109,6 +117,9 @@ public struct ImageDecoder: Sendable {
         guard width.multipliedReportingOverflow(by: height).partialValue <= options.maxPixels,
               !width.multipliedReportingOverflow(by: height).overflow else {
             throw .dimensionLimit(width: width, height: height, limit: options.maxPixels)
+        }
+        guard max(width, height) <= DecodeOptions.maxSide else {
+            throw .sideLimit(width: width, height: height, limit: DecodeOptions.maxSide)
         }
         var denominator = 1
         if let minimum = options.jpegMinimumShortSide, decodesAtReducedScale {

@@ -58,32 +58,22 @@ public final class PDQHasher {
     private func transform(_ image: DecodedImage) -> (dct: [Float], quality: Int)? {
         let rows = image.height, cols = image.width
         guard rows >= Self.minimumSide, cols >= Self.minimumSide else { return nil }
-        let alongRows = Self.windowSize(cols), alongCols = Self.windowSize(rows)
-        let ringRows = Self.ringRows(window: alongCols)
-        // 4 floats of slack after the ring and the staging rows: whole-block reads of a last row.
-        Self.grow(&ring, to: ringRows * cols + 4)
-        Self.grow(&staging, to: 8 * cols + 4)
-        Self.grow(&compact, to: 2 * rows * 64)
-        var reduced = [Float](repeating: 0, count: 64 * 64)
-        let keptRows = (0..<64).map { Int((Double($0) + 0.5) * Double(rows) / 64) }
-        let keptCols = (0..<64).map { Int((Double($0) + 0.5) * Double(cols) / 64) }
         let grey = image.channels == 1 || Self.allGrey(image)
+        var reduced = [Float](repeating: 0, count: 64 * 64)
+        if rows == 64 && cols == 64 {  // the reference skips the filter
+            reduced.withUnsafeMutableBufferPointer { Self.fillLuma(image, grey: grey, into: $0.baseAddress!) }
+            return (Self.dct64To16(reduced), Self.quality(reduced))
+        }
+        let alongCols = Self.windowSize(rows)
+        let ringRows = Self.ringRows(window: alongCols, rows: rows)
+        Self.grow(&ring, to: ringRows * cols)
+        Self.grow(&staging, to: min(8, rows) * cols + 4)  // 4 floats of slack: whole-block reads of a last row
+        Self.grow(&compact, to: ringRows * 64 + 64)
         ring.withUnsafeMutableBufferPointer { ring in staging.withUnsafeMutableBufferPointer { staging in
-            compact.withUnsafeMutableBufferPointer { compact in
-                let first = compact.baseAddress!, second = first + rows * 64
-                if rows == 64 && cols == 64 {  // the reference skips the filter
-                    Self.fillLuma(image, grey: grey, into: first)
-                    for i in 0..<4096 { reduced[i] = first[i] }
-                    return
-                }
-                Self.filter(image, grey: grey, alongRows: alongRows, alongCols: alongCols, keep: keptCols,
-                            ring: ring.baseAddress!, ringRows: ringRows, staging: staging.baseAddress!, into: first)
-                // Second column pass on the 64 kept columns; only the 64 kept rows are needed.
-                Self.boxAlongCols(first, second, rows: rows, cols: 64, window: alongCols)
-                for i in 0..<64 {
-                    for j in 0..<64 { reduced[i * 64 + j] = second[keptRows[i] * 64 + j] }
-                }
-            }
+            compact.withUnsafeMutableBufferPointer { compact in reduced.withUnsafeMutableBufferPointer { reduced in
+                Self.filter(image, grey: grey, ring: ring.baseAddress!, ringRows: ringRows, staging: staging.baseAddress!,
+                            compact: compact.baseAddress!, into: reduced.baseAddress!)
+            } }
         } }
         return (Self.dct64To16(reduced), Self.quality(reduced))
     }
@@ -92,37 +82,62 @@ public final class PDQHasher {
         if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
     }
 
-    /// Rows the ring must hold: the column pass's window plus the block of 8 the first pass
-    /// writes ahead of it, in whole blocks (a block never wraps around).
-    static func ringRows(window: Int) -> Int { (window + 8 + 7) / 8 * 8 }
+    /// Rows a ring must hold: the column pass's window plus the block of 8 written ahead of it,
+    /// in whole blocks (a block never wraps around); no more than the image's rows.
+    static func ringRows(window: Int, rows: Int) -> Int { min((window + 8 + 7) / 8 * 8, (rows + 7) / 8 * 8) }
 
-    /// Passes 1–3, streamed through small buffers instead of whole-image ones. Each block of 8
-    /// rows filtered along rows (pass 1) goes into a ring; the column pass (2) takes rows from
-    /// it in order, and every 8 rows it gives out are filtered along rows again (pass 3), of
-    /// which the 64 kept columns are written (rows x 64, into `output`). The ring holds the
-    /// `window` + 8 rows the column sums still need, so memory is a few rows rather than 8
-    /// bytes per pixel, and rows are still in cache when read again. Each pass does the same
-    /// float operations in the same order as over the whole image.
-    static func filter(_ image: DecodedImage, grey: Bool, alongRows: Int, alongCols: Int, keep: [Int],
-                       ring: UnsafeMutablePointer<Float>, ringRows: Int, staging: UnsafeMutablePointer<Float>,
+    /// The four passes, streamed through a few rows instead of whole-image buffers:
+    ///
+    /// 1. each block of 8 rows is filtered along rows, into `ring`;
+    /// 2. the column pass takes rows from the ring in order, each output row into `staging`;
+    /// 3. every 8 rows it gives out are filtered along rows again, and their 64 kept columns
+    ///    go into a second ring of 64-float rows (`compact`);
+    /// 4. the column pass over those 64 columns takes rows from it in order, and the outputs
+    ///    at the 64 kept rows are the 64x64 image (`output`).
+    ///
+    /// A ring holds the window + 8 rows its column sums still need, so memory is a few rows
+    /// rather than floats for every pixel, and rows are still in cache when read again. Each
+    /// pass does the same float operations in the same order as over the whole image.
+    static func filter(_ image: DecodedImage, grey: Bool, ring: UnsafeMutablePointer<Float>, ringRows: Int,
+                       staging: UnsafeMutablePointer<Float>, compact: UnsafeMutablePointer<Float>,
                        into output: UnsafeMutablePointer<Float>) {
         let rows = image.height, cols = image.width
+        let alongRows = windowSize(cols), alongCols = windowSize(rows)
+        let keptRows = (0..<64).map { Int((Double($0) + 0.5) * Double(rows) / 64) }
+        let keptCols = (0..<64).map { Int((Double($0) + 0.5) * Double(cols) / 64) }
         let lanes = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * paddedWidth(cols))
         lanes.initialize(repeating: .zero, count: 2 * paddedWidth(cols))
-        let sums = UnsafeMutablePointer<Float>.allocate(capacity: cols)
-        sums.initialize(repeating: 0, count: cols)
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: cols + 64)
+        sums.initialize(repeating: 0, count: cols + 64)
         defer { lanes.deallocate(); sums.deallocate() }
         func ringRow(_ k: Int) -> UnsafeMutablePointer<Float> { ring + (k % ringRows) * cols }
+        func compactRow(_ k: Int) -> UnsafeMutablePointer<Float> { compact + (k % ringRows) * 64 }
+        let columnOutput = compact + ringRows * 64
 
+        // Pass 4: a row of pass 3 in; an output row that is a kept row goes to `output` (as
+        // many times as it is kept: a short image keeps some rows twice).
+        var lastColumns = ColumnPass(rows: rows, cols: 64, window: alongCols, sums: sums + cols)
+        var kept = 0
+        func keepIfDue() {
+            let row = lastColumns.written - 1
+            while kept < 64 && keptRows[kept] == row {
+                (output + kept * 64).update(from: columnOutput, count: 64)
+                kept += 1
+            }
+        }
+        // Pass 3, after each row of pass 2: a full block of 8 (or the last rows) is filtered
+        // and fed to pass 4.
         var columns = ColumnPass(rows: rows, cols: cols, window: alongCols, sums: sums)
-        // After each column-pass row: a full block of 8 (or the last rows) goes through pass 3.
         func secondRowPassIfDue() {
             let written = columns.written
             guard written % 8 == 0 || written == rows else { return }
-            let count = (written - 1) % 8 + 1
-            secondRowPass(staging, row: written - count, count: count, cols: cols, window: alongRows, keep: keep, lanes: lanes,
-                          into: output)
+            let count = (written - 1) % 8 + 1, first = written - count
+            secondRowPass(staging, count: count, cols: cols, window: alongRows, keep: keptCols, lanes: lanes, into: compactRow(first))
+            for next in first..<written where lastColumns.add(compactRow(next), row: { UnsafePointer(compactRow($0)) }, into: columnOutput) {
+                keepIfDue()
+            }
         }
+        // Passes 1 and 2.
         var produced = 0
         for next in 0..<rows {
             if next == produced {
@@ -137,6 +152,7 @@ public final class PDQHasher {
         while columns.drain(row: { UnsafePointer(ringRow($0)) }, into: staging + (columns.written % 8) * cols) {
             secondRowPassIfDue()
         }
+        while lastColumns.drain(row: { UnsafePointer(compactRow($0)) }, into: columnOutput) { keepIfDue() }
     }
 
     /// An RGB image whose pixels are all grey is hashed as grey, as the reference's decoder
@@ -213,17 +229,16 @@ public final class PDQHasher {
         }
     }
 
-    /// The second pass along rows for `count` rows (`input`, `cols` floats apart) that are rows
-    /// row…row + count - 1 of the image: full running sums, but only the `keep` columns are
-    /// written, compactly (keep.count floats per row), to `output`'s rows row….
-    static func secondRowPass(_ input: UnsafePointer<Float>, row: Int, count: Int, cols: Int, window: Int, keep: [Int],
+    /// The second pass along rows for `count` rows (`input`, `cols` floats apart): full
+    /// running sums, but only the `keep` columns are written, compactly (keep.count floats per
+    /// row), to `output`.
+    static func secondRowPass(_ input: UnsafePointer<Float>, count: Int, cols: Int, window: Int, keep: [Int],
                               lanes: UnsafeMutablePointer<SIMD8<Float>>, into output: UnsafeMutablePointer<Float>) {
         gatherLanes({ input + min($0, count - 1) * cols }, cols: cols, into: lanes)
         let filtered = lanes + paddedWidth(cols)
         box(lanes, filtered, length: cols, window: window)
-        let target = output + row * keep.count
         for lane in 0..<count {
-            for j in 0..<keep.count { target[lane * keep.count + j] = filtered[keep[j]][lane] }
+            for j in 0..<keep.count { output[lane * keep.count + j] = filtered[keep[j]][lane] }
         }
     }
 
@@ -301,17 +316,6 @@ public final class PDQHasher {
 
     @inline(__always) static func store(_ v: SIMD4<Float>, at p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
-    }
-
-    /// One box-filter pass along every column of a whole image: whole rows at a time, one
-    /// running sum per column, so the inner loops run over contiguous memory.
-    static func boxAlongCols(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int) {
-        let sums = UnsafeMutablePointer<Float>.allocate(capacity: cols)
-        sums.initialize(repeating: 0, count: cols)
-        defer { sums.deallocate() }
-        var pass = ColumnPass(rows: rows, cols: cols, window: window, sums: sums)
-        for next in 0..<rows { _ = pass.add(input + next * cols, row: { input + $0 * cols }, into: output + pass.written * cols) }
-        while pass.drain(row: { input + $0 * cols }, into: output + pass.written * cols) {}
     }
 
     /// The reference's column pass, fed one row at a time in order (so that the first pass can

@@ -334,7 +334,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             }
         } catch {
             switch error {
-            case .dimensionLimit: result.disposition = .dimensionLimit
+            case .dimensionLimit, .sideLimit: result.disposition = .dimensionLimit
             case .noDecoder: result.disposition = .noDecoder
             case .failed: result.disposition = .undecodable
             }

@@ -50,7 +50,7 @@ struct DecoderTests {
         } catch let error as DecodeError {
             switch error {
             case .noDecoder: #expect(fact.outcome == "no-decoder", "\(file): \(error.message)")
-            case .dimensionLimit: #expect(fact.outcome == "dimension-limit", "\(file): \(error.message)")
+            case .dimensionLimit, .sideLimit: #expect(fact.outcome == "dimension-limit", "\(file): \(error.message)")
             case .failed: #expect(fact.outcome == "error", "\(file): \(error.message)")
             }
         }
