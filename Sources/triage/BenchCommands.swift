@@ -139,6 +139,19 @@ struct BenchDecode: ParsableCommand {
         }
     }
 
+    /// CPU time of the calling thread (not wall time: a thread that waits for a core is not
+    /// charged for the wait).
+    static func cpuSeconds(_ body: () -> Void) -> Double {
+        func now() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        }
+        let start = now()
+        body()
+        return now() - start
+    }
+
     static func work(_ images: [Image], threads: Int, pdq: Bool, tally: Tally) {
         DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
             let hasher = PDQHasher()
@@ -148,13 +161,13 @@ struct BenchDecode: ParsableCommand {
             while case let i = tally.take(), i < images.count {
                 let image = images[i]
                 var decoded: DecodedImage?
-                decodeSeconds[image.mime, default: 0] += milliseconds {
+                decodeSeconds[image.mime, default: 0] += cpuSeconds {
                     decoded = image.bytes.withUnsafeBytes { data in
                         try? ImageDecoders.decoder(forMIME: image.mime)!.decode(data, options: DecodeOptions(), recycling: &recycled)
                     }
-                } / 1000
+                }
                 guard let decoded else { failures += 1; continue }
-                if pdq { pdqSeconds += milliseconds { _ = hasher.signature(of: decoded) } / 1000 }
+                if pdq { pdqSeconds += cpuSeconds { _ = hasher.signature(of: decoded) } }
                 recycled = decoded.pixels
             }
             tally.add(decode: decodeSeconds, pdq: pdqSeconds, failures: failures)
