@@ -215,8 +215,17 @@ public final class ScanPipeline {
             let workersFinished = DispatchSemaphore(value: 0)
             let watchdogDone = DispatchSemaphore(value: 0)
             let watchdog = Thread { [work, results, options] in
+                var lastLook = WorkerWatch.now()
                 while workersFinished.wait(timeout: .now() + 1) == .timedOut {
                     guard options.stallLimit > 0 else { continue }
+                    // Woken late (the process was stopped, with Ctrl-Z say, or starved): the
+                    // workers could not run either, so the gap is not theirs.
+                    let now = WorkerWatch.now()
+                    defer { lastLook = now }
+                    if now - lastLook > 5_000_000_000 {
+                        watches.value.forEach { $0.alive() }
+                        continue
+                    }
                     for watch in watches.value {
                         guard let stalled = watch.abandonIfStalled(limit: options.stallLimit) else { continue }
                         for result in stalled { results.push((result, [])) }
