@@ -214,20 +214,10 @@ public final class ScanPipeline {
             // group never looks finished early.
             let workersFinished = DispatchSemaphore(value: 0)
             let watchdogDone = DispatchSemaphore(value: 0)
-            let watchdog = Thread { [work, results, options] in
-                var lastLook = WorkerWatch.now()
+            let watchdogThread = Thread { [work, results, options] in
+                var watchdog = Watchdog(limit: options.stallLimit)
                 while workersFinished.wait(timeout: .now() + 1) == .timedOut {
-                    guard options.stallLimit > 0 else { continue }
-                    // Woken late (the process was stopped, with Ctrl-Z say, or starved): the
-                    // workers could not run either, so the gap is not theirs.
-                    let now = WorkerWatch.now()
-                    defer { lastLook = now }
-                    if now - lastLook > 5_000_000_000 {
-                        watches.value.forEach { $0.alive() }
-                        continue
-                    }
-                    for watch in watches.value {
-                        guard let stalled = watch.abandonIfStalled(limit: options.stallLimit) else { continue }
+                    for (watch, stalled) in watchdog.look(at: watches.value) {
                         for result in stalled { results.push((result, [])) }
                         // A copy of the still image the call stalled on (the innermost item)
                         // would stall the same way: it is recorded so at once (DecodeCache).
@@ -250,7 +240,7 @@ public final class ScanPipeline {
                 }
                 watchdogDone.signal()
             }
-            watchdog.start()
+            watchdogThread.start()
 
             // A failure that stops the scan (a lookup or a commit) also stops the walk.
             Walker(root: root).walk(until: { recorder.failure != nil }) { entry in

@@ -44,9 +44,10 @@ final class WorkerWatch: @unchecked Sendable {  // every variable behind `lock`
         }
     }
 
-    /// The worker made progress without a new item (a member listed, data skipped, a frame).
-    func alive() {
-        lock.withLock { lastProgress = Self.now() }
+    /// The worker made progress without a new item (a member listed, data skipped, a frame),
+    /// or the watchdog counts a gap as progress (`Watchdog.look`).
+    func alive(at now: UInt64 = WorkerWatch.now()) {
+        lock.withLock { lastProgress = max(lastProgress, now) }
     }
 
     /// Passes a result on with `deliver`, unless the worker was given up (then the watchdog has
@@ -69,9 +70,9 @@ final class WorkerWatch: @unchecked Sendable {  // every variable behind `lock`
     /// When the worker has made no progress on its entry for `limit` seconds: marks it
     /// abandoned and returns the results that stand for its open items, deepest first.
     /// Otherwise nil.
-    func abandonIfStalled(limit: Double) -> [ItemResult]? {
+    func abandonIfStalled(limit: Double, now: UInt64 = WorkerWatch.now()) -> [ItemResult]? {
         lock.withLock {
-            guard !abandoned, let entry, Double(Self.now() - lastProgress) / 1e9 > limit else { return nil }
+            guard !abandoned, let entry, now > lastProgress, Double(now - lastProgress) / 1e9 > limit else { return nil }
             abandoned = true
             var items = open.compactMap { $0 }
             if items.first?.path.depth != 0 { items.insert(entry.unreadResult(), at: 0) }
@@ -99,6 +100,35 @@ final class WorkerWatch: @unchecked Sendable {  // every variable behind `lock`
             }
             return stalled
         }
+    }
+}
+
+/// The scan's watchdog: once a second, the scan asks it which workers to give up.
+struct Watchdog {
+    /// Seconds without progress; 0: never give up.
+    let limit: Double
+    private var lastLook: UInt64
+
+    /// A look this long after the previous one means the whole process was held up.
+    static let lateWakeUp: UInt64 = 5_000_000_000
+
+    init(limit: Double, now: UInt64 = WorkerWatch.now()) {
+        self.limit = limit
+        lastLook = now
+    }
+
+    /// The workers to give up at `now`, each with the results that stand for its open items
+    /// (each worker once). Woken late (the process was stopped, with Ctrl-Z say, or starved),
+    /// it gives up nobody and counts the gap as progress for all: the workers could not run
+    /// either.
+    mutating func look(at watches: [WorkerWatch], now: UInt64 = WorkerWatch.now()) -> [(watch: WorkerWatch, stalled: [ItemResult])] {
+        defer { lastLook = now }
+        guard limit > 0 else { return [] }
+        if now > lastLook && now - lastLook > Self.lateWakeUp {
+            watches.forEach { $0.alive(at: now) }
+            return []
+        }
+        return watches.compactMap { watch in watch.abandonIfStalled(limit: limit, now: now).map { (watch, $0) } }
     }
 }
 

@@ -1,0 +1,72 @@
+@testable import Evidence
+import Foundation
+@testable import Scanning
+import Testing
+import TriageCore
+
+/// The watchdog's decisions, on a clock the tests set (the scans that really stall are in
+/// ScanPipelineTests and ResumeTests).
+@Suite struct WatchdogTests {
+    static let second: UInt64 = 1_000_000_000
+    let entry = WalkEntry(relativePath: Array("box.zip".utf8), kind: .regularFile, size: 100, times: FileTimes())
+
+    func item(_ path: ForensicPath, kind: MediaKind = .other) -> ItemResult {
+        var result = ItemResult(path: path, size: 10, disposition: .processed)
+        result.kind = kind
+        return result
+    }
+
+    @Test func aWorkerWithoutProgressIsGivenUpOnceWithEveryOpenItem() {
+        let start = WorkerWatch.now()
+        var watchdog = Watchdog(limit: 3, now: start)
+        let watch = WorkerWatch(slot: 0)
+        watch.begin(entry)
+        let zip = ForensicPath(relativePath: Array("box.zip".utf8))
+        let member = zip.appending(member: Array("a.jpg".utf8))
+        watch.working(on: item(zip))
+        watch.working(on: item(member, kind: .still))
+
+        #expect(watchdog.look(at: [watch], now: start + 2 * Self.second).isEmpty, "under the limit")
+        let given = watchdog.look(at: [watch], now: start + 4 * Self.second)
+        #expect(given.count == 1)
+        #expect(given.first?.stalled.map(\.path) == [member, zip], "the member first, then its container")
+        #expect(given.first?.stalled.allSatisfy { $0.disposition == .stalled } == true)
+        #expect(given.first?.stalled.first?.kind == .still, "what was known of the member is kept")
+        #expect(given.first?.stalled.last?.reason?.contains("box.zip!/a.jpg") == true)
+        #expect(watchdog.look(at: [watch], now: start + 5 * Self.second).isEmpty, "given up once")
+
+        var delivered = false
+        watch.deliver(item(zip)) { delivered = true }
+        #expect(!delivered, "a given-up worker's late result is dropped")
+        #expect(watch.isAbandoned)
+    }
+
+    @Test func aLateWakeUpIsNotAStall() {
+        let start = WorkerWatch.now()
+        var watchdog = Watchdog(limit: 3, now: start)
+        let watch = WorkerWatch(slot: 0)
+        watch.begin(entry)
+        // The whole process was held up for 10 s (Ctrl-Z): nobody is given up, and the gap
+        // counts as progress.
+        #expect(watchdog.look(at: [watch], now: start + 10 * Self.second).isEmpty)
+        #expect(watchdog.look(at: [watch], now: start + 12 * Self.second).isEmpty)
+        // Looks a second or two apart again, and no progress since the wake-up: given up.
+        #expect(watchdog.look(at: [watch], now: start + 14 * Self.second).count == 1)
+    }
+
+    @Test func aFinishedEntryOrALimitOfZeroIsNeverGivenUp() {
+        let start = WorkerWatch.now()
+        var watchdog = Watchdog(limit: 3, now: start)
+        let done = WorkerWatch(slot: 0)
+        done.begin(entry)
+        var delivered = false
+        done.deliver(entry.unreadResult()) { delivered = true }
+        #expect(delivered)
+        #expect(watchdog.look(at: [done], now: start + 4 * Self.second).isEmpty, "its entry's own result ended it")
+
+        var never = Watchdog(limit: 0, now: start)
+        let busy = WorkerWatch(slot: 1)
+        busy.begin(entry)
+        #expect(never.look(at: [busy], now: start + 4 * Self.second).isEmpty)
+    }
+}
