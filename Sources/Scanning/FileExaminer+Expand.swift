@@ -148,6 +148,7 @@ extension FileExaminer {
             do {
                 let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: space[0..<Self.chunkLength]))
                 if count == 0 { complete = true } else { block.count += count }
+                progressed?()
             } catch {
                 throw LoadFailure(failure: error, offset: Int64(block.count))
             }

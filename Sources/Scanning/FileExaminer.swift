@@ -87,6 +87,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     func examineContent(of stream: any ByteStream, declaredSize: Int64?, result: ItemResult, budget: ExpansionBudget,
                         emit: (ItemResult) -> Void) -> ItemResult {
         var result = result
+        working?(result)  // before libmagic: a member or thumbnail is open from here
         let found: Head
         do {
             found = try readHead(of: stream, declaredSize: declaredSize, path: result.path)
@@ -341,6 +342,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             result.reason = SafeText.display(error.message)
         }
         hasher.releaseLargeBuffers()
+        working?(result)  // decoded: a stall from here on (its thumbnail) is not the decoder's
         return result
     }
 

@@ -216,12 +216,18 @@ public final class ScanPipeline {
             let watchdogDone = DispatchSemaphore(value: 0)
             let watchdogThread = Thread { [work, results, options] in
                 var watchdog = Watchdog(limit: options.stallLimit)
-                while workersFinished.wait(timeout: .now() + 1) == .timedOut {
-                    for (watch, stalled) in watchdog.look(at: watches.value) {
-                        for result in stalled { results.push((result, [])) }
-                        // A copy of the still image the call stalled on (the innermost item)
-                        // would stall the same way: it is recorded so at once (DecodeCache).
-                        if let stuck = stalled.first, stuck.kind == .still, let sha256 = stuck.digests?.sha256 {
+                while true {
+                    watchdog.resting()
+                    guard workersFinished.wait(timeout: .now() + 1) == .timedOut else { break }
+                    for givenUp in watchdog.look(at: watches.value) {
+                        let watch = givenUp.watch
+                        // Members an earlier run recorded stay as they were (as in the workers).
+                        for result in givenUp.stalled where !(result.path.depth > 0 && recorded.contains(result.path.bytes)) {
+                            results.push((result, matcher.matches(for: result)))
+                        }
+                        // A copy of a still image whose decoding did not return would stall the
+                        // same way: it is recorded so at once (DecodeCache).
+                        if let sha256 = givenUp.stuckDecoding {
                             decodeCache.keep(DecodeCache.Outcome(
                                 image: nil, pdq: nil, dihedral: nil, disposition: .stalled,
                                 reason: "not decoded: the decoder did not return on an identical copy (same SHA-256) earlier "
@@ -312,6 +318,7 @@ public final class ScanPipeline {
             settings["pdq_quality_floor"] = String(options.perceptual.qualityFloor)
             settings["pdq_dihedral"] = String(options.perceptual.dihedral)
             settings["decode_max_pixels"] = String(options.perceptual.decode.maxPixels)
+            settings["decode_max_side"] = String(DecodeOptions.maxSide)
             settings["decode_max_bytes"] = String(options.perceptual.maxDecodeBytes)
             settings["decoders"] = ImageDecoders.libraryVersions
             settings["pdq_index_entries"] = String(perceptualIndex.count)

@@ -70,14 +70,26 @@ final class WorkerWatch: @unchecked Sendable {  // every variable behind `lock`
     /// When the worker has made no progress on its entry for `limit` seconds: marks it
     /// abandoned and returns the results that stand for its open items, deepest first.
     /// Otherwise nil.
-    func abandonIfStalled(limit: Double, now: UInt64 = WorkerWatch.now()) -> [ItemResult]? {
+    func abandonIfStalled(limit: Double, now: UInt64 = WorkerWatch.now()) -> GivenUp? {
         lock.withLock {
             guard !abandoned, let entry, now > lastProgress, Double(now - lastProgress) / 1e9 > limit else { return nil }
             abandoned = true
             var items = open.compactMap { $0 }
             if items.first?.path.depth != 0 { items.insert(entry.unreadResult(), at: 0) }
-            return Self.stalled(items, limit: limit)
+            // Reported hashed and not yet decoded, with nothing against it: stuck decoding.
+            let innermost = items.last!
+            let decoding = innermost.kind == .still && innermost.image == nil && innermost.disposition == .processed
+                && innermost.reason == nil ? innermost.digests?.sha256 : nil
+            return GivenUp(watch: self, stalled: Self.stalled(items, limit: limit), stuckDecoding: decoding)
         }
+    }
+
+    /// A worker given up, the results that stand for its open items (deepest first), and the
+    /// SHA-256 of the still image whose decoding did not return, when that is where it stuck.
+    struct GivenUp {
+        let watch: WorkerWatch
+        let stalled: [ItemResult]
+        let stuckDecoding: [UInt8]?
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -117,18 +129,21 @@ struct Watchdog {
         lastLook = now
     }
 
+    /// The watchdog goes to sleep at `now` until its next look. (Only the sleep is measured
+    /// for a late wake-up, not the time a look itself took.)
+    mutating func resting(at now: UInt64 = WorkerWatch.now()) { lastLook = now }
+
     /// The workers to give up at `now`, each with the results that stand for its open items
     /// (each worker once). Woken late (the process was stopped, with Ctrl-Z say, or starved),
     /// it gives up nobody and counts the gap as progress for all: the workers could not run
     /// either.
-    mutating func look(at watches: [WorkerWatch], now: UInt64 = WorkerWatch.now()) -> [(watch: WorkerWatch, stalled: [ItemResult])] {
-        defer { lastLook = now }
+    func look(at watches: [WorkerWatch], now: UInt64 = WorkerWatch.now()) -> [WorkerWatch.GivenUp] {
         guard limit > 0 else { return [] }
         if now > lastLook && now - lastLook > Self.lateWakeUp {
             watches.forEach { $0.alive(at: now) }
             return []
         }
-        return watches.compactMap { watch in watch.abandonIfStalled(limit: limit, now: now).map { (watch, $0) } }
+        return watches.compactMap { $0.abandonIfStalled(limit: limit, now: now) }
     }
 }
 

@@ -17,22 +17,28 @@ import TriageCore
     }
 
     @Test func aWorkerWithoutProgressIsGivenUpOnceWithEveryOpenItem() {
-        let start = WorkerWatch.now()
-        var watchdog = Watchdog(limit: 3, now: start)
         let watch = WorkerWatch(slot: 0)
         watch.begin(entry)
         let zip = ForensicPath(relativePath: Array("box.zip".utf8))
         let member = zip.appending(member: Array("a.jpg".utf8))
         watch.working(on: item(zip))
-        watch.working(on: item(member, kind: .still))
+        var hashed = item(member, kind: .still)
+        hashed.digests = Digests(md5: Array(repeating: 1, count: 16), sha1: Array(repeating: 2, count: 20),
+                                 sha256: Array(repeating: 3, count: 32))
+        watch.working(on: hashed)
+        // The clock starts after the reports, so that a slow machine cannot shorten the gaps.
+        let start = WorkerWatch.now()
+        var watchdog = Watchdog(limit: 3, now: start)
 
         #expect(watchdog.look(at: [watch], now: start + 2 * Self.second).isEmpty, "under the limit")
+        watchdog.resting(at: start + 2 * Self.second)
         let given = watchdog.look(at: [watch], now: start + 4 * Self.second)
         #expect(given.count == 1)
         #expect(given.first?.stalled.map(\.path) == [member, zip], "the member first, then its container")
         #expect(given.first?.stalled.allSatisfy { $0.disposition == .stalled } == true)
         #expect(given.first?.stalled.first?.kind == .still, "what was known of the member is kept")
         #expect(given.first?.stalled.last?.reason?.contains("box.zip!/a.jpg") == true)
+        #expect(given.first?.stuckDecoding == hashed.digests?.sha256, "hashed, not decoded: stuck in its decoder")
         #expect(watchdog.look(at: [watch], now: start + 5 * Self.second).isEmpty, "given up once")
 
         var delivered = false
@@ -41,32 +47,52 @@ import TriageCore
         #expect(watch.isAbandoned)
     }
 
-    @Test func aLateWakeUpIsNotAStall() {
-        let start = WorkerWatch.now()
-        var watchdog = Watchdog(limit: 3, now: start)
+    @Test func aDeliveredMemberIsNoLongerOpenAndProgressPostponesTheLimit() {
         let watch = WorkerWatch(slot: 0)
         watch.begin(entry)
+        let zip = ForensicPath(relativePath: Array("box.zip".utf8))
+        let member = zip.appending(member: Array("a.jpg".utf8))
+        watch.working(on: item(zip))
+        watch.working(on: item(member, kind: .still))
+        var pushed = false
+        watch.deliver(item(member, kind: .still)) { pushed = true }
+        #expect(pushed)
+        let start = WorkerWatch.now()
+        var watchdog = Watchdog(limit: 3, now: start)
+        watch.alive(at: start + 2 * Self.second)  // a member listed, say
+        #expect(watchdog.look(at: [watch], now: start + 4 * Self.second).isEmpty, "progress 2 s ago")
+        watchdog.resting(at: start + 4 * Self.second)
+        let given = watchdog.look(at: [watch], now: start + 5 * Self.second + Self.second / 2)
+        #expect(given.first?.stalled.map(\.path) == [zip], "only the container is still open; the member was recorded")
+        #expect(given.first?.stuckDecoding == nil)
+    }
+
+    @Test func aLateWakeUpIsNotAStall() {
+        let watch = WorkerWatch(slot: 0)
+        watch.begin(entry)
+        let start = WorkerWatch.now()
+        var watchdog = Watchdog(limit: 3, now: start)
         // The whole process was held up for 10 s (Ctrl-Z): nobody is given up, and the gap
         // counts as progress.
         #expect(watchdog.look(at: [watch], now: start + 10 * Self.second).isEmpty)
+        watchdog.resting(at: start + 10 * Self.second)
         #expect(watchdog.look(at: [watch], now: start + 12 * Self.second).isEmpty)
+        watchdog.resting(at: start + 12 * Self.second)
         // Looks a second or two apart again, and no progress since the wake-up: given up.
         #expect(watchdog.look(at: [watch], now: start + 14 * Self.second).count == 1)
     }
 
     @Test func aFinishedEntryOrALimitOfZeroIsNeverGivenUp() {
-        let start = WorkerWatch.now()
-        var watchdog = Watchdog(limit: 3, now: start)
         let done = WorkerWatch(slot: 0)
         done.begin(entry)
         var delivered = false
         done.deliver(entry.unreadResult()) { delivered = true }
         #expect(delivered)
-        #expect(watchdog.look(at: [done], now: start + 4 * Self.second).isEmpty, "its entry's own result ended it")
-
-        var never = Watchdog(limit: 0, now: start)
         let busy = WorkerWatch(slot: 1)
         busy.begin(entry)
-        #expect(never.look(at: [busy], now: start + 4 * Self.second).isEmpty)
+        let start = WorkerWatch.now()
+        #expect(Watchdog(limit: 3, now: start).look(at: [done], now: start + 4 * Self.second).isEmpty,
+                "its entry's own result ended it")
+        #expect(Watchdog(limit: 0, now: start).look(at: [busy], now: start + 4 * Self.second).isEmpty)
     }
 }
