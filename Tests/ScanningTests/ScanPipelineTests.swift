@@ -172,4 +172,31 @@ struct EmptyLookup: KnownHashLookup {
         }
         #expect(items["photos.zip!/2019/IMG_0001.jpg"]?.pdq != nil)
     }
+
+    /// A stall in a photo's EXIF thumbnail, after the photo itself decoded: the thumbnail is the
+    /// item stuck, and the photo, recorded `stalled` around it, keeps its PDQ. Only the
+    /// thumbnail's bytes are marked for copies: a copy of the photo is examined as usual, and
+    /// only its own thumbnail is recorded `stalled` at once.
+    @Test(.timeLimit(.minutes(1))) func aStallInAThumbnailIsTheThumbnailsNotThePhotos() throws {
+        let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
+        tree.copy(TestPaths.evidence + "/exhibit-3/Pictures/with-thumb.jpg", to: "a/photo.jpg")
+        tree.copy(TestPaths.evidence + "/exhibit-3/Pictures/with-thumb.jpg", to: "b/copy.jpg")
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        var options = options(temp.url("evidence"))
+        options.jobs = 1
+        options.stallLimit = 3
+        options.simulateStallOnName = "exif-thumbnail"
+        _ = try ScanPipeline(options: options, hashDatabase: EmptyLookup(), facts: facts, store: store).run()
+        var items: [String: ItemResult] = [:]
+        try store.forEachItem { items[$0.result.path.display] = $0.result }
+        let photo = items["a/photo.jpg"], thumbnail = items.first { $0.key.hasPrefix("a/photo.jpg!") }?.value
+        #expect(thumbnail?.disposition == .stalled)
+        #expect(thumbnail?.reason?.contains("in a library call on this item") == true)
+        #expect(photo?.disposition == .stalled && photo?.pdq != nil, "the photo decoded before its thumbnail stalled")
+        #expect(photo?.reason?.contains("inside it") == true)
+        let copy = items["b/copy.jpg"], copyThumbnail = items.first { $0.key.hasPrefix("b/copy.jpg!") }?.value
+        #expect(copy?.disposition != .stalled && copy?.pdq == photo?.pdq, "the copy of the photo is decoded as usual")
+        #expect(copyThumbnail?.disposition == .stalled && copyThumbnail?.reason?.contains("identical copy") == true,
+                "its thumbnail, the same bytes as the stuck one, is recorded at once")
+    }
 }
