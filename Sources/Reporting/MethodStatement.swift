@@ -27,6 +27,9 @@ public enum MethodStatement {
         } else if settings["expand"] == "off" {
             out.append("Archives and documents were not opened: images inside them were not examined.")
         }
+        if let limit = settings["stall_limit"], limit != "none" {
+            out.append("A file on which a decoding, video or archive library made no progress for \(limit) s was given up, so that one hostile file could not stop the scan; such files are listed as errors (stalled), and their digests were looked up as usual when they had been computed.")
+        }
         return out
     }
 
