@@ -11,8 +11,9 @@ public final class PDQHasher {
     /// Either side under this many pixels gives the all-zero hash with quality 0.
     public static let minimumSide = 5
 
-    // Float buffers kept between images (see `filter`): a ring of rows after the first pass,
-    // 8 rows between the column pass and the second row pass, and two rows x 64 images.
+    // Float buffers kept between images (see `filter`): the ring of rows after the first pass,
+    // up to 8 rows between the column pass and the second row pass, and the ring of 64-float
+    // rows after it (plus one output row of the last column pass).
     private var ring: [Float] = []
     private var staging: [Float] = []
     private var compact: [Float] = []
@@ -31,10 +32,10 @@ public final class PDQHasher {
         return (Dihedral.allCases.map { Self.threshold(Self.variant($0, of: dct)) }, quality)
     }
 
-    /// Gives back float buffers grown for a very large image, so one 100-megapixel photo does
-    /// not hold a gigabyte for the rest of the scan.
+    /// Gives back float buffers grown for a very wide image, so that one does not hold them for
+    /// the rest of the scan.
     public func releaseLargeBuffers() {
-        if ring.count + staging.count + compact.count > Self.keptBufferCount {
+        if bufferedFloats > Self.keptBufferCount {
             ring = []
             staging = []
             compact = []

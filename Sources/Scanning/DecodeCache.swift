@@ -43,4 +43,12 @@ final class DecodeCache: @unchecked Sendable {  // every access holds the lock
             if outcomes.count < capacity { outcomes[digest] = outcome }
         }
     }
+
+    /// The decoder did not return on these bytes (the scan's watchdog gave it up): a copy
+    /// would stall the same way, so it is recorded `stalled` at once instead.
+    func keepStalled(forSHA256 digest: [UInt8]) {
+        keep(Outcome(image: nil, pdq: nil, dihedral: nil, disposition: .stalled,
+                     reason: "not decoded: the decoder did not return on an identical copy (same SHA-256) earlier in this scan"),
+             forSHA256: digest)
+    }
 }

@@ -225,14 +225,7 @@ public final class ScanPipeline {
                         for result in givenUp.stalled where !(result.path.depth > 0 && recorded.contains(result.path.bytes)) {
                             results.push((result, matcher.matches(for: result)))
                         }
-                        // A copy of a still image whose decoding did not return would stall the
-                        // same way: it is recorded so at once (DecodeCache).
-                        if let sha256 = givenUp.stuckDecoding {
-                            decodeCache.keep(DecodeCache.Outcome(
-                                image: nil, pdq: nil, dihedral: nil, disposition: .stalled,
-                                reason: "not decoded: the decoder did not return on an identical copy (same SHA-256) earlier "
-                                    + "in this scan"), forSHA256: sha256)
-                        }
+                        if let sha256 = givenUp.stuckDecoding { decodeCache.keepStalled(forSHA256: sha256) }
                         do {
                             let fresh = try makeExaminer()
                             examiners.mutate { $0[watch.slot] = fresh }

@@ -100,6 +100,26 @@ struct EmptyLookup: KnownHashLookup {
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url("evidence")) == ["a.jpg"])
     }
 
+    /// Scans `roots` with one job while the decoder never returns on files named `name`, with
+    /// a stall limit of 3 s (far above a decode of these small files, so that a busy machine
+    /// cannot fake a stall). The items of each root by path; none may be recorded twice.
+    func scanStalling(on name: String, roots: [String]) throws -> (ScanProgress, [String: [String: ItemResult]]) {
+        let store = try CaseStore(directory: temp.url("case"), create: true)
+        var options = options(roots[0])
+        options.roots = roots
+        options.jobs = 1
+        options.stallLimit = 3
+        options.simulateStallOnName = name
+        let progress = try ScanPipeline(options: options, hashDatabase: EmptyLookup(), facts: facts, store: store).run()
+        var items: [String: [String: ItemResult]] = [:]
+        try store.forEachItem { item in
+            let path = item.result.path.display
+            #expect(items[item.source]?[path] == nil, "\(path) recorded twice")
+            items[item.source, default: [:]][path] = item.result
+        }
+        return (progress, items)
+    }
+
     /// A decoder call that never returns (simulated on every image named beach.png: one file,
     /// one zip member, one in a second root) is given up after the stall limit: the item is
     /// recorded `stalled` with its identification and digests, the zip holding the member is
@@ -117,22 +137,8 @@ struct EmptyLookup: KnownHashLookup {
         let secondTree = EvidenceTreeBuilder(root: temp.url("second"))
         secondTree.copy(TestPaths.fixtures + "/imaging/decode/grey.png", to: "beach.png")
         secondTree.copy(TestPaths.fixtures + "/imaging/decode/gif.gif", to: "z.gif")
-        let store = try CaseStore(directory: temp.url("case"), create: true)
-        var options = options(temp.url("evidence"))
-        options.roots.append(temp.url("second"))
-        options.jobs = 1
-        // Far above a decode of these small files, so that a busy machine cannot fake a stall.
-        options.stallLimit = 3
-        options.simulateStallOnName = "beach.png"
-        let progress = try ScanPipeline(options: options, hashDatabase: EmptyLookup(), facts: facts, store: store).run()
-
-        var items: [String: ItemResult] = [:]
-        var second: [String: ItemResult] = [:]
-        try store.forEachItem { item in
-            if item.source == temp.url("second") { second[item.result.path.display] = item.result; return }
-            #expect(items[item.result.path.display] == nil, "\(item.result.path.display) recorded twice")
-            items[item.result.path.display] = item.result
-        }
+        let (progress, byRoot) = try scanStalling(on: "beach.png", roots: [temp.url("evidence"), temp.url("second")])
+        let items = byRoot[temp.url("evidence")] ?? [:], second = byRoot[temp.url("second")] ?? [:]
         #expect(second["beach.png"]?.disposition == .stalled && second["z.gif"]?.pdq != nil)
         for path in ["beach.png", "photos.zip!/2019/beach.png"] {
             #expect(items[path]?.disposition == .stalled, "\(path)")
@@ -155,14 +161,7 @@ struct EmptyLookup: KnownHashLookup {
     @Test(.timeLimit(.minutes(1))) func aStallInsideNestedContainersRecordsEveryOpenLevel() throws {
         let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
         tree.copy(TestPaths.evidence + "/exhibit-3/Backups/photos.zip", to: "photos.zip")
-        let store = try CaseStore(directory: temp.url("case"), create: true)
-        var options = options(temp.url("evidence"))
-        options.jobs = 1
-        options.stallLimit = 3
-        options.simulateStallOnName = "IMG_0003.jpg"
-        _ = try ScanPipeline(options: options, hashDatabase: EmptyLookup(), facts: facts, store: store).run()
-        var items: [String: ItemResult] = [:]
-        try store.forEachItem { items[$0.result.path.display] = $0.result }
+        let items = try scanStalling(on: "IMG_0003.jpg", roots: [temp.url("evidence")]).1[temp.url("evidence")] ?? [:]
         let stalled = items.filter { $0.value.disposition == .stalled }.keys.sorted()
         let inner = "photos.zip!/2019/old.tar.gz!/x/IMG_0003.jpg"
         #expect(stalled == ["photos.zip", "photos.zip!/2019/old.tar.gz", inner], "\(items.keys.sorted())")
@@ -181,14 +180,7 @@ struct EmptyLookup: KnownHashLookup {
         let tree = EvidenceTreeBuilder(root: temp.url("evidence"))
         tree.copy(TestPaths.evidence + "/exhibit-3/Pictures/with-thumb.jpg", to: "a/photo.jpg")
         tree.copy(TestPaths.evidence + "/exhibit-3/Pictures/with-thumb.jpg", to: "b/copy.jpg")
-        let store = try CaseStore(directory: temp.url("case"), create: true)
-        var options = options(temp.url("evidence"))
-        options.jobs = 1
-        options.stallLimit = 3
-        options.simulateStallOnName = "exif-thumbnail"
-        _ = try ScanPipeline(options: options, hashDatabase: EmptyLookup(), facts: facts, store: store).run()
-        var items: [String: ItemResult] = [:]
-        try store.forEachItem { items[$0.result.path.display] = $0.result }
+        let items = try scanStalling(on: "exif-thumbnail", roots: [temp.url("evidence")]).1[temp.url("evidence")] ?? [:]
         let photo = items["a/photo.jpg"], thumbnail = items.first { $0.key.hasPrefix("a/photo.jpg!") }?.value
         #expect(thumbnail?.disposition == .stalled)
         #expect(thumbnail?.reason?.contains("in a library call on this item") == true)

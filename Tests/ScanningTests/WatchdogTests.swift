@@ -10,22 +10,29 @@ import TriageCore
     static let second: UInt64 = 1_000_000_000
     let entry = WalkEntry(relativePath: Array("box.zip".utf8), kind: .regularFile, size: 100, times: FileTimes())
 
+    let zip = ForensicPath(relativePath: Array("box.zip".utf8))
+    var member: ForensicPath { zip.appending(member: Array("a.jpg".utf8)) }
+
     func item(_ path: ForensicPath, kind: MediaKind = .other) -> ItemResult {
         var result = ItemResult(path: path, size: 10, disposition: .processed)
         result.kind = kind
         return result
     }
 
-    @Test func aWorkerWithoutProgressIsGivenUpOnceWithEveryOpenItem() {
+    /// A worker on box.zip that has reported the zip, then `member` (still image a.jpg in it).
+    func workerInMember(_ member: ItemResult) -> WorkerWatch {
         let watch = WorkerWatch(slot: 0)
         watch.begin(entry)
-        let zip = ForensicPath(relativePath: Array("box.zip".utf8))
-        let member = zip.appending(member: Array("a.jpg".utf8))
         watch.working(on: item(zip))
+        watch.working(on: member)
+        return watch
+    }
+
+    @Test func aWorkerWithoutProgressIsGivenUpOnceWithEveryOpenItem() {
         var hashed = item(member, kind: .still)
         hashed.digests = Digests(md5: Array(repeating: 1, count: 16), sha1: Array(repeating: 2, count: 20),
                                  sha256: Array(repeating: 3, count: 32))
-        watch.working(on: hashed)
+        let watch = workerInMember(hashed)
         // The clock starts after the reports, so that a slow machine cannot shorten the gaps.
         let start = WorkerWatch.now()
         var watchdog = Watchdog(limit: 3, now: start)
@@ -48,12 +55,7 @@ import TriageCore
     }
 
     @Test func aDeliveredMemberIsNoLongerOpenAndProgressPostponesTheLimit() {
-        let watch = WorkerWatch(slot: 0)
-        watch.begin(entry)
-        let zip = ForensicPath(relativePath: Array("box.zip".utf8))
-        let member = zip.appending(member: Array("a.jpg".utf8))
-        watch.working(on: item(zip))
-        watch.working(on: item(member, kind: .still))
+        let watch = workerInMember(item(member, kind: .still))
         var pushed = false
         watch.deliver(item(member, kind: .still)) { pushed = true }
         #expect(pushed)
