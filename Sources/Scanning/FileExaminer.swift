@@ -36,12 +36,12 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     private var heldImageBytes: Int?
     /// Decoding outcomes by SHA-256, shared by a scan's workers (nil: every image is decoded).
     let decodeCache: DecodeCache?
-    /// Told what is known of an item as its examination makes progress: before each library
-    /// call that might not return (decoding, reading a video, opening a container) and at each
-    /// chunk read. The scan's watchdog (`WorkerWatch`) uses it.
+    /// Told what is known of an item as its examination goes on: before libmagic, before its
+    /// bytes are read on, and before each library call that might not return (decoding,
+    /// reading a video, opening a container). The scan's watchdog (`WorkerWatch`) uses it.
     var working: ((ItemResult) -> Void)?
-    /// Told of progress that concerns no new item: a member listed, member data skipped, a video
-    /// frame sampled.
+    /// Told of progress that concerns no new item: a chunk read, a member listed, member data
+    /// skipped, a video frame sampled.
     var progressed: (() -> Void)?
     /// Tests of the watchdog only: the decoder call for an image of this file name never returns.
     var stallOnName: [UInt8]?
@@ -212,6 +212,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
         var total = alreadyHashed + Int64(head.count)
         // The head lives in the read buffer; the rest is read after it.
         let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[Self.deepHeadRoom...])
+        working?(result)  // identified: a read that never returns is recorded with the type
         if moreToRead {
             while true {
                 let count: Int
@@ -224,7 +225,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
                 if count == 0 { break }
                 hasher.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
                 total += Int64(count)
-                working?(result)
+                progressed?()
             }
         }
         result.size = total
@@ -360,6 +361,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
     func readWhole(_ stream: any ByteStream, head: UnsafeRawBufferPointer, moreToRead: Bool, declaredSize: Int64?,
                            result: ItemResult) -> WholeRead {
         UnsafeMutableRawBufferPointer(rebasing: imageBuffer[0..<head.count]).copyMemory(from: head)
+        working?(result)  // identified: a read that never returns is recorded with the type
         var total = head.count
         while moreToRead {
             if imageBuffer.count - total < Self.chunkLength {
@@ -375,7 +377,7 @@ final class FileExaminer: @unchecked Sendable {  // used by one worker thread at
             }
             if count == 0 { break }
             total += count
-            working?(result)
+            progressed?()
             if total > perceptual.maxDecodeBytes {
                 // Larger than declared (a growing file, a member without a size): hash the rest as a stream.
                 var digests = MultiHasher()
